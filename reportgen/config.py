@@ -1,0 +1,106 @@
+"""Thresholds users may change (SPEC §2 regulations, data-driven concerns, ingest limits).
+
+Defaults come from the Party's regulations (《中国共产党支部工作条例（试行）》,
+《中国共产党基层组织选举工作条例》); a YAML file passed with ``--config`` overrides any of them,
+e.g.::
+
+    regulations:
+      branch_max_members: 50
+    concerns:
+      aging_share: 0.6
+    limits:
+      max_file_mb: 200
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Regulations:
+    branch_min_full: int = 3  # a 党支部 needs at least 3 正式党员
+    branch_max_members: int = 50  # a 党支部 generally has at most 50 members
+    committee_min_full: int = 7  # 7+ 正式党员 must elect a 支部委员会
+    zongzhi_min_members: int = 50  # 50–99 members: the usual size of a 党总支
+    dangwei_min_members: int = 100  # 100+ members: a 基层党委
+    joint_branch_max_units: int = 5  # a 联合党支部 generally covers at most 5 units
+    overdue_serious_months: int = 12  # more than 12 months overdue: beyond any allowed delay
+    due_soon_months: int = 6  # term ends within 6 months: reminder ledger
+    quorum_fraction: float = 0.8  # valid only when present > 4/5 of eligible
+    candidate_margin: float = 0.2  # candidates ≥ seats × 1.2, rounded up
+    candidate_margin_min_seats: int = 3  # checked where seats ≥ 3
+    congress_min_members: int = 500  # a 党员代表大会 is expected only at 500+ members
+
+
+@dataclass(frozen=True)
+class Concerns:
+    """Data-driven concerns reported as findings (advisory, not regulation)."""
+
+    aging_share: float = 0.5  # organizations where over half the members are retired or over 60
+    aging_min_members: int = 5  # …among organizations with at least this many members
+    young_recruit_share: float = 0.6  # new members aged 35 or under below this share is a concern
+    female_committee_share: float = 0.2  # committees with fewer women than this share
+    coverage_target_100plus: float = 1.0  # units with 100+ employees: target coverage
+    large_unit_employees: int = 100
+    member_max_age: int = 100  # implausible-but-possible age (warning)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Guards applied to every input file before and while it is read."""
+
+    max_file_mb: float = 200.0
+    max_zip_entries: int = 10_000
+    max_uncompressed_mb: float = 2_000.0
+    max_compression_ratio: float = 200.0
+    max_rows_per_sheet: int = 1_100_000
+    max_cell_chars: int = 32_767
+
+
+@dataclass(frozen=True)
+class Config:
+    regulations: Regulations = field(default_factory=Regulations)
+    concerns: Concerns = field(default_factory=Concerns)
+    limits: Limits = field(default_factory=Limits)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+DEFAULT = Config()
+
+
+class ConfigError(ValueError):
+    """A configuration file that cannot be used."""
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """The defaults, overridden by the YAML file at ``path`` if one is given."""
+    if path is None:
+        return DEFAULT
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"无法读取配置文件 {path}：{exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"配置文件 {path} 应为“分组: 参数: 值”的格式")
+    parts = {}
+    for name in ("regulations", "concerns", "limits"):
+        current = getattr(DEFAULT, name)
+        given = data.pop(name, None) or {}
+        known = {f.name: f.type for f in fields(current)}
+        unknown = set(given) - set(known)
+        if unknown:
+            raise ConfigError(f"配置文件 {path} 中 {name} 下有未知参数：{'、'.join(sorted(unknown))}；"
+                              f"可用参数：{'、'.join(known)}")
+        typed = {k: type(getattr(current, k))(v) for k, v in given.items()}
+        parts[name] = replace(current, **typed)
+    if data:
+        raise ConfigError(f"配置文件 {path} 中有未知分组：{'、'.join(map(str, data))}；"
+                          "可用分组：regulations、concerns、limits")
+    return Config(**parts)

@@ -1,0 +1,172 @@
+"""The Dataset: the clean tables of one submission set, with their provenance and issues.
+
+Every clean table has the columns of its sheet in ``schema`` (field keys, not headers) with
+canonical dtypes, plus the derived columns listed in ``DERIVED`` and the provenance columns
+``_file``, ``_sheet``, ``_row`` (the Excel row number a user sees). Rows that failed a rule of
+severity 错误 are not in the tables; they are in ``issues``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from . import schema
+from .periods import Period
+
+ISSUE_COLUMNS = ("file", "sheet", "row", "column", "value", "rule", "severity", "message")
+RECONCILIATION_COLUMNS = ("file", "sheet", "rows_read", "rows_used", "rows_left_out")
+FILE_COLUMNS = ("file", "kind", "status", "sheets", "rows")
+
+# Columns computed from others; present in every clean table of that sheet.
+DERIVED: dict[str, tuple[str, ...]] = {
+    "orgs": ("term_end",),  # term_years is filled with its default, term_end computed if blank
+    "members": (),  # gender, birth_date from the ID; status from full_member_since
+    "elections": (),  # previous_date filled from the organization's term
+    "committee": (),
+    "units": (),
+}
+
+STRING = pd.StringDtype()
+DATE = "datetime64[ns]"
+
+
+def column_dtype(f: schema.Field) -> Any:
+    """The canonical dtype of a field in a clean table."""
+    if f.type == "enum":
+        return pd.CategoricalDtype(list(f.enum.values))
+    if f.type == "date":
+        return DATE
+    if f.type == "int":
+        return "Int64"
+    return STRING
+
+
+def empty_table(sheet_key: str) -> pd.DataFrame:
+    """A clean table with no rows and every column in its canonical dtype."""
+    sheet = schema.sheet(sheet_key)
+    cols = {f.key: pd.Series(dtype=column_dtype(f)) for f in sheet.fields}
+    for extra in DERIVED.get(sheet_key, ()):
+        cols[extra] = pd.Series(dtype=DATE)
+    cols["_file"] = pd.Series(dtype=STRING)
+    cols["_sheet"] = pd.Series(dtype=STRING)
+    cols["_row"] = pd.Series(dtype="Int64")
+    return pd.DataFrame(cols)
+
+
+def conform(sheet_key: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Give ``frame`` every column of the clean table in its canonical dtype (missing ones blank).
+
+    Values must already be normalised (enumeration values canonical, dates parsed); this only
+    casts. Extra columns are kept after the schema's.
+    """
+    template = empty_table(sheet_key)
+    n = len(frame)
+    out = {}
+    for col, dtype in template.dtypes.items():
+        if col in frame.columns:
+            s = frame[col]
+            if isinstance(dtype, pd.CategoricalDtype):
+                s = s.astype("string").astype(dtype)
+            elif str(dtype) == DATE:
+                s = pd.to_datetime(s, errors="coerce").astype(DATE)
+            else:
+                s = s.astype(dtype)
+            out[col] = s.reset_index(drop=True)
+        else:
+            out[col] = pd.Series([pd.NA] * n if str(dtype) != DATE else [pd.NaT] * n,
+                                 dtype=dtype)
+    for col in frame.columns:
+        if col not in out:
+            out[col] = frame[col].reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+def complete(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Fill the values SPEC §1 defines as defaults: term length and end, member status,
+    the previous election date. Vectorised; returns new frames."""
+    tables = dict(tables)
+    orgs = tables["orgs"].copy()
+    default_years = orgs["org_type"].astype("string").map(schema.TERM_YEARS_DEFAULT).astype("Int64")
+    orgs["term_years"] = orgs["term_years"].fillna(default_years)
+    years = orgs["term_years"].fillna(3).astype("int64")
+    computed = _add_years(orgs["last_election"], years)
+    orgs["term_end"] = orgs["term_end"].fillna(computed).astype(DATE)
+    tables["orgs"] = orgs
+
+    members = tables["members"].copy()
+    status = members["full_member_since"].notna().map({True: schema.FULL_MEMBER, False: schema.PROBATIONARY})
+    members["status"] = members["status"].fillna(status.astype(members["status"].dtype))
+    tables["members"] = members
+
+    elections = tables["elections"].copy()
+    if len(elections):
+        term = elections["org_id"].map(orgs.set_index("org_id")["term_years"].groupby(level=0).first())
+        term = pd.to_numeric(term, errors="coerce").fillna(3).astype("int64")
+        elections["previous_date"] = elections["previous_date"].fillna(
+            _add_years(elections["date"], -term)).astype(DATE)
+    tables["elections"] = elections
+    return tables
+
+
+def _add_years(dates: pd.Series, years: pd.Series) -> pd.Series:
+    """dates + years (calendar years; 29 February falls back to 28 February). Vectorised."""
+    d = pd.to_datetime(dates)
+    y = d.dt.year + years
+    m = d.dt.month
+    day = d.dt.day
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    day = day.where(~((m == 2) & (day == 29) & ~leap), 28)
+    parts = pd.DataFrame({"year": y, "month": m, "day": day})
+    out = pd.to_datetime(parts.where(d.notna()), errors="coerce")
+    return out.astype(DATE)
+
+
+@dataclass
+class Dataset:
+    """One period's submissions, read, normalised and checked."""
+
+    period: Period
+    orgs: pd.DataFrame = field(default_factory=lambda: empty_table("orgs"))
+    members: pd.DataFrame = field(default_factory=lambda: empty_table("members"))
+    elections: pd.DataFrame = field(default_factory=lambda: empty_table("elections"))
+    committee: pd.DataFrame = field(default_factory=lambda: empty_table("committee"))
+    units: pd.DataFrame = field(default_factory=lambda: empty_table("units"))
+    issues: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(ISSUE_COLUMNS)))
+    reconciliation: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(RECONCILIATION_COLUMNS)))
+    files: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(FILE_COLUMNS)))
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    TABLES = ("orgs", "members", "elections", "committee", "units")
+
+    @classmethod
+    def from_frames(cls, period: Period, **frames: pd.DataFrame) -> "Dataset":
+        """A Dataset from already-normalised frames (tests, notebooks): columns are conformed to
+        their canonical dtypes and SPEC defaults are filled in."""
+        tables = {k: conform(k, frames.get(k, empty_table(k))) for k in cls.TABLES}
+        tables = complete(tables)
+        return cls(period=period, **tables)
+
+    @property
+    def as_of(self) -> date:
+        return self.period.as_of
+
+    @property
+    def error_count(self) -> int:
+        return int((self.issues["severity"] == "错误").sum()) if len(self.issues) else 0
+
+    @property
+    def warning_count(self) -> int:
+        return int((self.issues["severity"] == "警告").sum()) if len(self.issues) else 0
+
+    def table(self, key: str) -> pd.DataFrame:
+        return getattr(self, key)
+
+    @property
+    def usable(self) -> bool:
+        """Whether anything at all could be analysed."""
+        return any(len(getattr(self, k)) for k in self.TABLES)
