@@ -170,3 +170,21 @@ class Dataset:
     def usable(self) -> bool:
         """Whether anything at all could be analysed."""
         return any(len(getattr(self, k)) for k in self.TABLES)
+
+
+def subset_by_orgs(ds: Dataset, org_ids: pd.Series, label: str) -> Dataset:
+    """The part of ``ds`` that belongs to the organizations ``org_ids`` (a per-area report).
+
+    Members, elections and committees follow their organization. 两新组织 carry no area of their
+    own in SPEC §1.6, so an area's part has none (its report leaves coverage out); the issues and
+    the reconciliation stay those of the whole submission set.
+    """
+    keep = set(org_ids.dropna())
+    parts = {}
+    for key in ("orgs", "members", "elections", "committee"):
+        t = getattr(ds, key)
+        parts[key] = t[t["org_id"].isin(keep)].reset_index(drop=True)
+    parts["units"] = ds.units.iloc[0:0]
+    meta = dict(ds.meta, district=label, area=label)
+    return Dataset(period=ds.period, issues=ds.issues, reconciliation=ds.reconciliation,
+                   files=ds.files, meta=meta, **parts)

@@ -1,0 +1,348 @@
+"""The command line: a thin door onto reportgen.api (typer + rich, all help texts in Chinese).
+
+Exit codes (SPEC §4): build — 0 report written (even if rows were left out), 1 ``--strict`` with
+errors, 2 nothing usable; validate — 0 clean, 1 errors found, 2 nothing usable; any user mistake
+(bad folder, bad period, bad template) — 2 with a Chinese message, never a traceback (unless --debug).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+
+app = typer.Typer(
+    name="reportgen",
+    help="把基层党组织季度报送的 Excel 表格变成统计分析报告（Word）、统计表和校验结果。",
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"quiet": False, "debug": False}
+log = logging.getLogger("reportgen")
+
+
+def _console(stderr: bool = False) -> Console:
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+class UserError(Exception):
+    """A mistake the user can fix: printed in Chinese, exit code 2."""
+
+
+class Window(str, Enum):
+    period = "period"
+    year = "year"
+
+
+@app.callback()
+def _main(
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误，不显示进度和汇总"),
+    debug: bool = typer.Option(False, "--debug", help="出错时显示调试信息（给开发人员看）"),
+    version: bool = typer.Option(False, "--version", help="显示版本号"),
+) -> None:
+    """reportgen 命令行。每个命令都可以加 --help 查看说明。"""
+    _state["quiet"], _state["debug"] = quiet, debug
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if version:
+        _console().print(f"reportgen {__version__}")
+        raise typer.Exit(0)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _Bar:
+    """A rich progress bar on stderr, shown only on a terminal and when not --quiet."""
+
+    def __init__(self) -> None:
+        self.progress: Progress | None = None
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self) -> "_Bar":
+        console = _console(stderr=True)
+        if not _state["quiet"] and console.is_terminal:
+            self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                     MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                                     transient=True)
+            self.progress.start()
+        return self
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.progress is None:
+            return
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        self.progress.update(self.tasks[stage], completed=done, total=total)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+
+
+def _run(fn):
+    """Call fn, turning user mistakes into a Chinese message and exit code 2."""
+    from .api import NothingUsable, StrictStop
+    from .config import ConfigError
+    from .periods import PeriodError
+
+    try:
+        return fn()
+    except typer.Exit:
+        raise
+    except StrictStop as exc:
+        _console(stderr=True).print(f"[red]{exc}[/red]")
+        raise typer.Exit(1)
+    except NothingUsable as exc:
+        _console(stderr=True).print(f"[red]{exc}[/red]")
+        raise typer.Exit(2)
+    except (UserError, PeriodError, ConfigError, FileNotFoundError, ValueError) as exc:
+        if _state["debug"]:
+            log.exception("user error")
+        _console(stderr=True).print(f"[red]错误：[/red]{exc}")
+        raise typer.Exit(2)
+    except Exception as exc:  # a bug: short message, traceback with --debug
+        if _state["debug"]:
+            raise
+        from .ingest import IngestError
+
+        if isinstance(exc, IngestError):
+            _console(stderr=True).print(f"[red]错误：[/red]{exc}")
+            raise typer.Exit(2)
+        _console(stderr=True).print(f"[red]程序内部错误：{type(exc).__name__}: {exc}[/red]\n"
+                                    "请加 --debug 重新运行，并把输出发给技术支持人员。")
+        raise typer.Exit(3)
+
+
+def _need_dir(path: Path) -> None:
+    if not path.exists():
+        raise UserError(f"找不到文件夹“{path}”，请检查路径是否正确")
+
+
+def _print_summary(ds) -> None:
+    """Per-file table of rows, errors and warnings, coloured; then one line of totals."""
+    if _state["quiet"]:
+        return
+    from .validate.issues import file_summary
+
+    console = _console()
+    summary = file_summary(ds)
+    table = Table(title=f"{ds.period.zh} 报送数据校验结果", title_justify="left")
+    for col in summary.columns:
+        table.add_column(str(col), justify="left" if col == summary.columns[0] else "right")
+    for row in summary.itertuples(index=False):  # one line per file: few rows
+        cells = [str(v) for v in row]
+        style = "red" if int(row[-2]) else ("yellow" if int(row[-1]) else None)
+        table.add_row(*cells, style=style)
+    console.print(table)
+    rec = ds.reconciliation
+    read = int(rec["rows_read"].sum()) if len(rec) else 0
+    used = int(rec["rows_used"].sum()) if len(rec) else 0
+    colour = "red" if ds.error_count else ("yellow" if ds.warning_count else "green")
+    console.print(f"[{colour}]共读取 {read} 行，计入统计 {used} 行，未计入 {read - used} 行；"
+                  f"错误 {ds.error_count} 个，警告 {ds.warning_count} 个。[/{colour}]")
+    if ds.error_count:
+        console.print("有错误的行没有计入统计。请打开 validation.xlsx 的“问题清单”，按“说明”列逐条修改后重新报送。")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@app.command()
+def build(
+    data_dir: Path = typer.Argument(..., help="报送数据所在的文件夹（会读取其中所有工作簿，包括子文件夹）"),
+    period: Optional[str] = typer.Option(None, "--period", "-p", help="统计期，如 2026Q3 或 2026年第三季度；不填则从封面或文件夹名识别"),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="上一期报送数据的文件夹，用于同比上期"),
+    template: Optional[str] = typer.Option(None, "--template", "-t", help="报告类型（季度统计分析、换届工作情况报告、两新组织党建调研）或自己修改过的 .docx 模板"),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="输出文件夹"),
+    config: Optional[Path] = typer.Option(None, "--config", help="阈值配置文件（YAML）"),
+    strict: bool = typer.Option(False, "--strict", help="有任何错误就不生成报告（退出码 1）"),
+    by: Optional[str] = typer.Option(None, "--by", help="另按片区分别生成报告：--by area"),
+    election_window: Window = typer.Option(Window.period, "--election-window", help="换届统计范围：period 本季度，year 本年度累计"),
+) -> None:
+    """生成报告：report.docx、tables.xlsx、charts/ 和 validation.xlsx。"""
+    from . import api
+
+    def go():
+        _need_dir(data_dir)
+        with _Bar() as bar:
+            result = api.build(data_dir, out=out, period=period, previous=previous, template=template,
+                               config=config, strict=strict, by=by,
+                               election_window=election_window.value, progress=bar)
+        _print_summary(result.dataset)
+        if not _state["quiet"]:
+            c = _console()
+            c.print(f"[green]报告已生成：[/green]{result.report}")
+            c.print(f"统计表：{out / 'tables.xlsx'}　校验结果：{out / 'validation.xlsx'}")
+            for area, part in result.parts.items():
+                c.print(f"　{area}：{part.report}")
+        return result
+
+    _run(go)
+
+
+@app.command()
+def validate(
+    data_dir: Path = typer.Argument(..., help="报送数据所在的文件夹或单个文件"),
+    period: Optional[str] = typer.Option(None, "--period", "-p", help="统计期，如 2026Q3"),
+    out: Path = typer.Option(Path("out"), "--out", "-o", help="validation.xlsx 的输出文件夹"),
+    config: Optional[Path] = typer.Option(None, "--config", help="阈值配置文件（YAML）"),
+) -> None:
+    """只校验报送数据：在终端列出每个文件的问题数，并写出 validation.xlsx。"""
+    from . import api
+
+    def go():
+        _need_dir(data_dir)
+        with _Bar() as bar:
+            ds = api.validate(data_dir, period=period, out=out, config=config, progress=bar)
+        _print_summary(ds)
+        if not _state["quiet"]:
+            _console().print(f"校验结果已写入：{out / 'validation.xlsx'}")
+        if not ds.usable:
+            _console(stderr=True).print("[red]没有找到可用的数据，请确认文件夹和文件格式。[/red]")
+            raise typer.Exit(2)
+        raise typer.Exit(1 if ds.error_count else 0)
+
+    _run(go)
+
+
+@app.command()
+def demo(out: Path = typer.Option(Path("out"), "--out", "-o", help="输出文件夹")) -> None:
+    """用自带的示例区数据生成一份报告，看看效果。"""
+    from . import api
+    from .samples_bundle import demo_dirs
+
+    def go():
+        current, previous = demo_dirs()
+        with _Bar() as bar:
+            result = api.build(current, out=out, previous=previous, progress=bar)
+        _print_summary(result.dataset)
+        if not _state["quiet"]:
+            _console().print(f"[green]示例报告已生成：[/green]{result.report}")
+
+    _run(go)
+
+
+@app.command()
+def template(
+    out: Path = typer.Option(Path("报送模板.xlsx"), "--out", "-o", help="输出文件"),
+    report: Optional[str] = typer.Option(None, "--report", help="导出报告模板（.docx）供在 Word 中修改：季度统计分析、换届工作情况报告、两新组织党建调研"),
+) -> None:
+    """生成空白报送模板（Excel），或用 --report 导出报告模板（Word）。"""
+
+    def go():
+        if report:
+            from .render import TEMPLATE_KINDS, export_template
+
+            if report not in TEMPLATE_KINDS:
+                raise UserError(f"没有“{report}”这种报告模板，可选：{'、'.join(TEMPLATE_KINDS)}")
+            path = export_template(report, out if out.suffix.lower() == ".docx" else out.with_suffix(".docx"))
+        else:
+            from .submission_template import write_template
+
+            path = write_template(out)
+        if not _state["quiet"]:
+            _console().print(f"[green]模板已生成：[/green]{path}")
+
+    _run(go)
+
+
+@app.command()
+def sample(
+    out: Path = typer.Option(..., "--out", "-o", help="输出文件夹"),
+    members: int = typer.Option(10_000, "--members", "-n", help="要生成的党员人数"),
+    workbooks: int = typer.Option(8, "--workbooks", "-k", help="工作簿个数"),
+    seed: int = typer.Option(2026, "--seed", help="随机种子（相同种子生成相同数据）"),
+    period: str = typer.Option("2026Q3", "--period", "-p", help="统计期，如 2026Q3"),
+    messy: bool = typer.Option(False, "--messy", help="加入常见的填报问题，并写出问题清单 manifest"),
+    previous: bool = typer.Option(False, "--previous", help="同时生成上一季度的数据"),
+) -> None:
+    """生成虚构示例区的合成数据（任意规模，可复现）。"""
+    from .samples import generate
+
+    def go():
+        result = generate(out, members=members, workbooks=workbooks, seed=seed, period=period,
+                          messy=messy, previous=previous)
+        if not _state["quiet"]:
+            _console().print(f"[green]已生成合成数据：[/green]{out}")
+        return result
+
+    _run(go)
+
+
+@app.command()
+def context(
+    data_dir: Path = typer.Argument(..., help="报送数据所在的文件夹"),
+    period: Optional[str] = typer.Option(None, "--period", "-p", help="统计期，如 2026Q3"),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="上一期数据的文件夹"),
+    as_json: bool = typer.Option(True, "--json/--no-json", help="以 JSON 输出全部指标（默认）"),
+    config: Optional[Path] = typer.Option(None, "--config", help="阈值配置文件（YAML）"),
+    election_window: Window = typer.Option(Window.period, "--election-window", help="换届统计范围"),
+) -> None:
+    """输出全部指标和发现的问题（JSON，按指标编号分组嵌套，如 {"members": {"total": 123}}）。"""
+    from . import api
+
+    def go():
+        _need_dir(data_dir)
+        ds = api.load(data_dir, period=period, config=config)
+        prev = api.load(previous, period=ds.period.previous(), config=config) if previous else None
+        ind = api.compute(ds, previous=prev, config=config, election_window=election_window.value)
+        text = ind.to_json()
+        if not as_json:
+            text = json.dumps(json.loads(text), ensure_ascii=False, indent=2)
+        sys.stdout.write(text + "\n")
+
+    _run(go)
+
+
+@app.command()
+def explain(
+    indicator_id: str = typer.Argument(..., help="指标编号，如 committee.reelected_share"),
+    data_dir: Path = typer.Argument(..., help="报送数据所在的文件夹"),
+    period: Optional[str] = typer.Option(None, "--period", "-p", help="统计期，如 2026Q3"),
+    rows: int = typer.Option(10, "--rows", help="显示多少行明细"),
+) -> None:
+    """解释一个指标：名称、口径、分子、分母、数值和前几行明细（身份证号已遮盖）。"""
+    from . import api
+    from .indicators import REGISTRY, explain as _explain
+
+    def go():
+        if indicator_id not in REGISTRY:
+            import difflib
+
+            close = difflib.get_close_matches(indicator_id, list(REGISTRY), n=5, cutoff=0.4)
+            hint = f"，是不是：{'、'.join(close)}" if close else "；可用 reportgen context 查看全部指标"
+            raise UserError(f"没有编号为“{indicator_id}”的指标{hint}")
+        _need_dir(data_dir)
+        ds = api.load(data_dir, period=period)
+        ind = api.compute(ds)
+        _console().print(str(_explain(ind, indicator_id, n=rows)))
+
+    _run(go)
+
+
+def main() -> None:
+    """Entry point of the console script; makes the console safe for GBK Windows terminals."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(errors="replace")  # type: ignore[attr-defined]
+        except (AttributeError, ValueError):
+            pass
+    app()
+
+
+if __name__ == "__main__":
+    main()
