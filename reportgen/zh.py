@@ -126,8 +126,27 @@ def ordinal(i: int, level: int = 1) -> str:
     return f"（{i}）"
 
 
+def date_zh(d: object) -> str:
+    """A date as Chinese documents write it: 2026-09-30 → "2026年9月30日"; "" when missing."""
+    if d is None or (isinstance(d, float) and math.isnan(d)):
+        return ""
+    try:
+        year, month, day = d.year, d.month, d.day  # type: ignore[attr-defined]
+    except AttributeError:
+        from datetime import date
+
+        try:
+            parsed = date.fromisoformat(str(d)[:10])
+        except ValueError:
+            return ""
+        year, month, day = parsed.year, parsed.month, parsed.day
+    if year != year:  # NaT
+        return ""
+    return f"{year}年{month}月{day}日"
+
+
 FILTERS = {
     "num": num, "pct": pct, "pp": pp, "pp_change": pp_change, "count_change": count_change,
     "change": change, "age_change": age_change, "wan": wan, "approx": approx, "ordinal": ordinal,
-    "cn": chinese_number,
+    "cn": chinese_number, "date_zh": date_zh,
 }
