@@ -192,10 +192,16 @@ def secretary_union_chair_share(renewals: pd.DataFrame, orgs: pd.DataFrame,
 
 
 def _term_table(cur: pd.Series, prev: pd.Series, make) -> pd.DataFrame:
+    """The same breakdown of both terms side by side: 人数, 占比, 上届人数, 上届占比."""
     a, b = make(cur), make(prev)
-    a["上届人数"] = b["人数"].to_numpy()
-    a["上届占比"] = b["占比"].to_numpy()
-    return a
+    label = a.columns[0]
+    order = list(a[label]) + [x for x in b[label] if x not in set(a[label])]
+    a, b = a.set_index(label).reindex(order), b.set_index(label).reindex(order)
+    out = pd.DataFrame({label: order, "人数": a["人数"].fillna(0).astype("int64").to_numpy(),
+                        "占比": a["占比"].to_numpy(dtype="float64"),
+                        "上届人数": b["人数"].fillna(0).astype("int64").to_numpy(),
+                        "上届占比": b["占比"].to_numpy(dtype="float64")})
+    return out
 
 
 @indicator("committee.age_bands", label="班子成员年龄结构", unit="表", compare=False,

@@ -228,6 +228,13 @@ def yes(s: pd.Series) -> pd.Series:
     return r if r.dtype == bool else r.fillna(False).astype(bool)
 
 
+def lookup_dates(keys: pd.Series, dates: pd.Series) -> pd.Series:
+    """dates[key] for each key (NaT when absent), aligned with ``keys``; ``dates`` has unique keys."""
+    d = pd.Series(pd.to_datetime(dates.to_numpy()), index=pd.Index(dates.index).astype(object)).astype("datetime64[ns]")
+    out = d.reindex(keys.astype(object).to_numpy())
+    return pd.Series(out.to_numpy(), index=keys.index, dtype="datetime64[ns]")
+
+
 def positions(keys: pd.Series, ref: pd.Series) -> np.ndarray:
     """For each key, the row number of its first occurrence in ``ref`` (-1 when absent or blank).
 
@@ -384,7 +391,7 @@ class Inputs:
         e = self.ds.elections
         e = e[e["date"].notna() & (e["date"] <= self.as_of)]
         newest = e.groupby(e[_ORG_ID].astype(object))["date"].max()
-        last_rec = o[_ORG_ID].astype(object).map(newest).astype("datetime64[ns]")
+        last_rec = lookup_dates(o[_ORG_ID], newest)
         newer = last_rec.notna() & (o["last_election"].isna() | (last_rec > o["last_election"]))
         newer = newer.to_numpy()
         years = pd.to_numeric(o["term_years"], errors="coerce").fillna(3).astype("int64")
@@ -470,8 +477,8 @@ class Inputs:
         r = self.renewals.set_index(self.renewals[_ORG_ID].astype(object))
         ids = o[_ORG_ID].astype(object)
         renewed = ids.isin(r.index).to_numpy()
-        o["review_end"] = o["eff_term_end"].where(~renewed, ids.map(r["renewed_end"]).astype("datetime64[ns]"))
-        o["renewed_on"] = ids.map(r["date"]).astype("datetime64[ns]")
+        o["review_end"] = o["eff_term_end"].where(~renewed, lookup_dates(ids, r["renewed_end"]))
+        o["renewed_on"] = lookup_dates(ids, r["date"])
         o["is_due"] = (o["review_end"] <= self.period_end).fillna(False).to_numpy(dtype=bool)
         o["on_time"] = (o["is_due"] & renewed & (o["renewed_on"] <= o["review_end"]).fillna(False).to_numpy(dtype=bool))
         return o
@@ -501,8 +508,7 @@ class Inputs:
         r = self.renewals
         in_window = c[_ORG_ID].astype(object).isin(set(r[_ORG_ID].astype(object)))
         rows = c[((c["term"] == term).to_numpy(dtype=bool) & in_window.to_numpy())].copy()
-        ref = rows[_ORG_ID].astype(object).map(r.set_index(r[_ORG_ID].astype(object))[date_col])
-        rows["ref_date"] = ref.astype("datetime64[ns]").to_numpy()
+        rows["ref_date"] = lookup_dates(rows[_ORG_ID], r.set_index(r[_ORG_ID].astype(object))[date_col]).to_numpy()
         rows["age"] = completed_years(rows["birth_date"], rows["ref_date"])
         lk = self.org_lookup
         rows["area_label"] = rows[_ORG_ID].astype(object).map(lk["area_label"]).fillna(NO_AREA).to_numpy()
