@@ -1,0 +1,274 @@
+"""report.docx: a docxtpl template rendered with the report context, laid out after GB/T 9704.
+
+The flow of :func:`render_report`: complete the context (context.py), draw the charts (charts.py),
+check the template (engine.py: syntax, unknown names, blocks on their own paragraph), render it in
+a sandbox, give every run an explicit East Asian font, fix the core properties, re-zip with a
+fixed order and date so that two runs give identical bytes, write it atomically; then write
+tables.xlsx with the tables in the order the report numbered them.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from docx.oxml import OxmlElement
+from docxtpl import DocxTemplate
+from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
+from lxml import etree
+
+from ..outputs import atomic_write
+from . import fonts
+from .blocks import RenderState, wrap
+from .charts import CHARTS, ChartInfo, make_charts
+from .context import KINDS, report_context
+from .engine import (MAX_TEMPLATE_XML, HeadingCounter, TemplateProblem, _known_names,
+                     check_blocks_on_own_paragraph, check_template, known_names, make_environment,
+                     syntax_message)
+from .ooxml import STYLE_FONTS, W, ensure_styles
+from .tables import TableSpec
+
+TEMPLATE_KINDS = KINDS
+FIXED_TIME = datetime(2000, 1, 1)
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+AUTHOR = "reportgen"
+
+
+@dataclass
+class RenderResult:
+    """What render_report wrote: the report, the tables workbook, the charts, and the numbered
+    tables and figures in document order."""
+
+    report: Path
+    tables_xlsx: Path
+    charts: list[ChartInfo] = field(default_factory=list)
+    tables: list[TableSpec] = field(default_factory=list)
+    figures: list[ChartInfo] = field(default_factory=list)
+    kind: str = KINDS[0]
+    template: Path | None = None
+
+    @property
+    def files(self) -> list[Path]:
+        return [self.report, self.tables_xlsx, *(c.path for c in self.charts)]
+
+
+def template_path(kind: str) -> Path:
+    """The default template of a report kind, shipped in reportgen/templates/."""
+    if kind not in KINDS:
+        raise TemplateProblem(f"没有“{kind}”这种报告模板，可选：{'、'.join(KINDS)}")
+    return Path(str(resources.files("reportgen") / "templates" / f"{kind}.docx"))
+
+
+def export_template(kind: str, path: str | Path) -> Path:
+    """Copy the default template of ``kind`` to ``path`` for editing in Word or WPS."""
+    src = template_path(kind)
+    target = Path(path)
+    with atomic_write(target) as tmp:
+        shutil.copyfile(src, tmp)
+    return target
+
+
+def _resolve(kind: str, template: str | Path | None) -> tuple[str, Path]:
+    if template is None:
+        return kind, template_path(kind)
+    if isinstance(template, str) and template in KINDS:
+        return template, template_path(template)
+    path = Path(template)
+    if not path.is_file():
+        raise TemplateProblem(f"找不到报告模板“{template}”：请写报告类型（{'、'.join(KINDS)}）"
+                              "或一个 .docx 模板文件的路径")
+    if path.suffix.lower() != ".docx":
+        raise TemplateProblem(f"报告模板“{path.name}”不是 .docx 文件：请在 Word 或 WPS 中另存为 .docx")
+    return kind, path
+
+
+def _check_size(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as z:
+            for info in z.infolist():
+                if info.filename.endswith(".xml") and info.file_size > MAX_TEMPLATE_XML:
+                    raise TemplateProblem(f"报告模板“{path.name}”的内容过大（{info.filename} 超过 20 MB），"
+                                          "已拒绝：请删去模板中多余的内容")
+            if "word/document.xml" not in z.namelist():
+                raise TemplateProblem(f"报告模板“{path.name}”不是有效的 Word 文档，请在 Word 中另存为 .docx")
+    except zipfile.BadZipFile:
+        raise TemplateProblem(f"报告模板“{path.name}”已损坏或不是 .docx 文件，请在 Word 中另存为 .docx") \
+            from None
+
+
+class _Template(DocxTemplate):
+    """docxtpl with a strict XML check: a block written inside a sentence fails clearly."""
+
+    def fix_tables(self, xml):  # noqa: D102
+        try:
+            etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
+        except etree.XMLSyntaxError:
+            raise TemplateProblem("报告模板渲染后的内容不是有效的 Word 文档：多半是表格、图或成段文字写在了句子"
+                                  "中间。请把它们单独放在一段里，写成 {{p 名称}}。") from None
+        return super().fix_tables(xml)
+
+
+def _patched_source(tpl: DocxTemplate) -> str:
+    import re
+
+    src = tpl.patch_xml(tpl.get_xml())
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", src)
+
+
+def ensure_run_fonts(body: etree._Element) -> None:
+    """Give every run without an explicit East Asian font the font of its paragraph style."""
+    for r in etree.ElementBase.xpath(body, ".//w:r[not(w:rPr/w:rFonts/@w:eastAsia)]",
+                                     namespaces={"w": W[1:-1]}):
+        p = r.getparent()
+        while p is not None and p.tag != f"{W}p":
+            p = p.getparent()
+        style = None
+        if p is not None:
+            ps = p.find(f"{W}pPr/{W}pStyle")
+            style = ps.get(f"{W}val") if ps is not None else None
+        east = STYLE_FONTS.get(style or "Normal", fonts.FANGSONG)
+        rpr = r.find(f"{W}rPr")
+        if rpr is None:
+            rpr = OxmlElement("w:rPr")
+            r.insert(0, rpr)
+        rf = rpr.find(f"{W}rFonts")
+        if rf is None:
+            rf = OxmlElement("w:rFonts")
+            style_el = rpr.find(f"{W}rStyle")
+            rpr.insert(1 if style_el is not None else 0, rf)
+        rf.set(f"{W}eastAsia", east)
+        for attr in ("ascii", "hAnsi"):
+            if rf.get(f"{W}{attr}") is None:
+                rf.set(f"{W}{attr}", fonts.LATIN)
+
+
+def deterministic_zip(data: bytes) -> bytes:
+    """Re-zip an Office file: fixed entry order ([Content_Types].xml first) and dates."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = src.namelist()
+    first = [n for n in ("[Content_Types].xml", "_rels/.rels") if n in names]
+    order = first + sorted(n for n in names if n not in first)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in order:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0
+            info.external_attr = 0
+            out.writestr(info, src.read(name), compresslevel=6)
+    return buf.getvalue()
+
+
+def fix_core_properties(document: Any, title: str = "", subject: str = "") -> None:
+    cp = document.core_properties
+    cp.author = AUTHOR
+    cp.last_modified_by = AUTHOR
+    cp.created = FIXED_TIME
+    cp.modified = FIXED_TIME
+    cp.last_printed = FIXED_TIME
+    cp.revision = 1
+    cp.title = title
+    cp.subject = subject
+    cp.comments = ""
+    cp.keywords = ""
+    cp.category = ""
+
+
+def open_template(template: Path) -> tuple[DocxTemplate, str]:
+    """Load a template (size-checked) and return it with its patched Jinja source."""
+    _check_size(template)
+    try:
+        tpl = _Template(str(template))
+        tpl.init_docx()
+        src = _patched_source(tpl)
+    except TemplateProblem:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any failure to open is the user's file
+        raise TemplateProblem(f"无法打开报告模板“{template.name}”（{type(exc).__name__}），"
+                              "请在 Word 中打开确认后另存为 .docx") from None
+    return tpl, src
+
+
+def charts_used(src: str) -> list[str]:
+    """The chart keys a template refers to (all of them when it uses ``charts`` as a whole)."""
+    import re
+
+    named = set(re.findall(r"charts\s*(?:\.\s*(\w+)|\[\s*['\"](\w+)['\"])", src))
+    keys = {a or b for a, b in named}
+    if re.search(r"\bcharts\b(?!\s*[.\[])", src):
+        return list(CHARTS)
+    return [k for k in CHARTS if k in keys]
+
+
+def render_docx(tpl: DocxTemplate, src: str, ctx: dict, charts: list[ChartInfo],
+                state: RenderState) -> bytes:
+    """Render an opened template with the plain report context; return the .docx bytes."""
+    state.template = tpl
+    env = make_environment()
+    context = wrap(ctx, state, charts)
+    counter = HeadingCounter()
+    context["sec"] = counter.sec
+    context["sub"] = counter.sub
+
+    check_template(src, env, context)
+    check_blocks_on_own_paragraph(src, context)
+    token = _known_names.set(tuple(sorted(known_names(context))))
+    try:
+        tpl.render(context, jinja_env=env, autoescape=True)
+    except TemplateSyntaxError as exc:
+        raise TemplateProblem(syntax_message(exc, src.splitlines())) from None
+    except UndefinedError as exc:
+        raise TemplateProblem(str(exc.message)) from None
+    except SecurityError as exc:
+        raise TemplateProblem(f"报告模板中使用了不允许的写法（出于安全考虑已拒绝）：{exc}") from None
+    except TemplateError as exc:
+        raise TemplateProblem(f"报告模板无法生成：{exc}。请检查模板中的 {{{{ }}}} 和 {{% %}} 写法。") from None
+    finally:
+        _known_names.reset(token)
+
+    document = tpl.docx
+    ensure_styles(document.styles.element)
+    ensure_run_fonts(document.element.body)
+    fix_core_properties(document, title=str(ctx.get("title", "")),
+                        subject=f"{ctx.get('district', '')}{ctx.get('period', {}).get('zh', '')}")
+    buf = io.BytesIO()
+    tpl.save(buf)
+    return deterministic_zip(buf.getvalue())
+
+
+def render_report(indicators: Any, out_dir: str | Path, kind: str = "季度统计分析",
+                  template: str | Path | None = None, narrative: dict | None = None,
+                  title: str | None = None, district: str | None = None) -> RenderResult:
+    """Write ``out_dir/report.docx``, ``out_dir/tables.xlsx`` and ``out_dir/charts/*.png``.
+
+    ``indicators`` is an Indicators object (or its ``context()`` dict); ``template`` a report kind
+    (one of TEMPLATE_KINDS) or the path of a user's .docx; ``narrative`` the parsed
+    narrative.yaml; ``title`` and ``district`` override what the data say.
+    """
+    from .xlsx import write_tables_xlsx
+
+    kind, path = _resolve(kind, template)
+    out = Path(out_dir)
+    tpl, src = open_template(path)
+    ctx = report_context(indicators, kind=kind, narrative=narrative, title=title, district=district)
+    chart_dir = out / "charts"
+    charts = make_charts(ctx, chart_dir, keys=charts_used(src))
+    made = {c.key for c in charts}
+    for key in CHARTS:  # a chart not drawn this time must not linger from an earlier run
+        stale = chart_dir / f"{key}.png"
+        if key not in made and stale.exists():
+            stale.unlink()
+    state = RenderState()
+    data = render_docx(tpl, src, ctx, charts, state)
+    report = out / "report.docx"
+    with atomic_write(report) as tmp:
+        tmp.write_bytes(data)
+    tables_path = write_tables_xlsx(ctx, out / "tables.xlsx", rendered=state.tables)
+    return RenderResult(report=report, tables_xlsx=tables_path, charts=charts, tables=state.tables,
+                        figures=state.figures, kind=kind, template=path)
