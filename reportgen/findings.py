@@ -354,10 +354,15 @@ def _few_young(inp: "Inputs", values: dict, config: Config) -> Draft | None:
     overall = values.get("development.under35_share")
     if overall is not None and overall < target:
         parts.append(f"本期新发展党员中35岁及以下的占{zh.pct(overall)}，低于{zh.pct(target)}的目标")
+    details = []
     if low.sum():
-        parts.append(f"{int(low.sum())}个片区新发展党员中35岁及以下的比例低于{zh.pct(target)}")
+        details.append(f"{int(low.sum())}个片区新发展党员中35岁及以下的比例低于{zh.pct(target)}")
     if zero.sum():
-        parts.append(f"{int(zero.sum())}个片区本期没有发展党员")
+        details.append(f"{int(zero.sum())}个片区本期没有发展党员")
+    if len(details) == 2:
+        parts.append(f"有{len(ledger)}个片区发展青年党员不足，其中" + "，".join(details))
+    else:
+        parts.append("有" + details[0])
     return Draft(ledger, "；".join(parts) + "。",
                  "把发展党员重点放在青年和生产经营一线，对没有发展党员的片区加强入党积极分子培养。")
 
