@@ -196,7 +196,10 @@ def coverage_paragraphs(b: Builder) -> None:
         "{% endif %}{% endif %}。{% if coverage.org_share_100plus is not none %}从业人员"
         "{{ thresholds.large_unit_employees }}人以上的单位中，已建立党组织的占"
         "{{ coverage.org_share_100plus|pct }}{% if coverage.org_share_100plus_delta is not none %}，"
-        "{{ coverage.org_share_100plus_delta|pp_change(ref) }}{% endif %}。{% endif %}")
+        "{{ coverage.org_share_100plus_delta|pp_change(ref) }}{% endif %}{% if coverage.uncovered_100plus %}，"
+        "仍有{{ coverage.uncovered_100plus }}家未建立党组织{% endif %}。{% endif %}"
+        "{% if coverage.instructor_share is not none %}在尚未建立党组织的单位中，已选派党建指导员的占"
+        "{{ coverage.instructor_share|pct }}。{% endif %}")
 
 
 def mass_org_paragraph(b: Builder) -> None:
@@ -313,9 +316,9 @@ def quarterly() -> Builder:
 
     b.appendix("附表", page_break=True)
     for name in ("orgs.by_type", "orgs.by_sector", "orgs.by_area", "members.age_bands", "members.education",
-                 "members.by_occupation", "members.by_area", "tables.committee_compare", "committee.by_area",
-                 "elections.overdue_by_area", "elections.overdue", "elections.due_soon", "coverage.by_size",
-                 "coverage.by_location"):
+                 "members.by_occupation", "members.by_area", "development.by_area", "tables.committee_compare",
+                 "committee.by_area", "elections.overdue_by_area", "elections.overdue", "elections.due_soon",
+                 "coverage.by_type", "coverage.by_size", "coverage.by_location"):
         b.tag(f"{{{{p {name} }}}}")
     data_note(b)
     return b
@@ -345,8 +348,8 @@ def elections_report() -> Builder:
     measures_section(b, "measures_election")
 
     b.appendix("附表", page_break=True)
-    for name in ("tables.committee_compare", "committee.by_area", "elections.overdue_by_area",
-                 "elections.overdue", "elections.due_soon"):
+    for name in ("tables.committee_compare", "committee.age_bands", "committee.education", "committee.by_area",
+                 "elections.overdue_by_area", "elections.overdue", "elections.due_soon"):
         b.tag(f"{{{{p {name} }}}}")
     data_note(b)
     return b
@@ -387,7 +390,8 @@ def two_new_report() -> Builder:
     measures_section(b, "measures_two_new")
 
     b.appendix("附表", page_break=True)
-    for name in ("coverage.by_size", "coverage.by_location", "tables.two_new_committee_compare"):
+    for name in ("coverage.by_type", "coverage.by_size", "coverage.by_location",
+                 "tables.two_new_committee_compare"):
         b.tag(f"{{{{p {name} }}}}")
     data_note(b)
     return b

@@ -8,6 +8,7 @@ Greys for the previous period or term, one dark red for the current one, no char
 
 from __future__ import annotations
 
+import io
 import math
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -287,7 +288,9 @@ def overdue_by_area(source: Any) -> Figure | None:
     frame = _frame(_get(ctx, "elections.overdue_by_area"))
     if frame is None:
         return None
-    col = _count_column(frame)
+    named = [c for c in frame.columns[1:] if "未换届" in str(c) and not str(c).startswith("上期")
+             and not str(c).endswith(SHARE_SUFFIXES)]
+    col = named[0] if named else _count_column(frame)
     if col is None:
         return None
     data = pd.DataFrame({"area": _category_labels(frame),
@@ -323,10 +326,27 @@ CHARTS: dict[str, tuple[str, Callable[[Any], Figure | None]]] = {
 }
 
 
+def png_bytes(fig: Figure) -> bytes:
+    """A Figure as 300 dpi RGB PNG bytes: no text chunks (software, date), so identical inputs give
+    identical bytes; RGB and a moderate zlib level keep encoding quick."""
+    import numpy as np
+    from PIL import Image
+
+    with _style():
+        fig.set_dpi(DPI)
+        fig.canvas.draw()
+        rgba = np.asarray(fig.canvas.buffer_rgba())
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(rgba[..., :3])).save(buf, format="png", compress_level=3,
+                                                               dpi=(DPI, DPI))
+    return buf.getvalue()
+
+
 def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Save a Figure as a 300 dpi PNG with deterministic bytes (no software or date metadata)."""
-    with _style(), atomic_write(path) as tmp:
-        fig.savefig(tmp, format="png", dpi=DPI, metadata={"Software": None})
+    """Save a Figure as a 300 dpi PNG with deterministic bytes."""
+    data = png_bytes(fig)
+    with atomic_write(path) as tmp:
+        tmp.write_bytes(data)
     return Path(path)
 
 

@@ -38,16 +38,18 @@ SCALARS: dict[str, tuple[str, ...]] = {
                   "college_share_previous", "female", "female_share", "female_previous",
                   "secretary_union_chair_share"),
     "coverage": ("units", "org_share", "work_share", "org_share_100plus", "union_share",
-                 "youth_league_share", "women_org_share"),
+                 "youth_league_share", "women_org_share",
+                 # beyond SPEC §3, provided by reportgen.indicators and used by the default templates
+                 "units_100plus", "uncovered_100plus", "instructor_share"),
     "quality": ("rows_read", "rows_used", "errors", "warnings"),
 }
 TABLES: dict[str, tuple[str, ...]] = {
     "orgs": ("by_type", "by_sector", "by_area"),
     "members": ("age_bands", "education", "by_occupation", "by_area"),
-    "development": (),
-    "elections": ("overdue", "due_soon", "overdue_by_area"),
-    "committee": ("by_area",),
-    "coverage": ("by_location", "by_size"),
+    "development": ("by_area",),
+    "elections": ("overdue", "due_soon", "overdue_by_area", "held_list"),
+    "committee": ("by_area", "age_bands", "education"),
+    "coverage": ("by_location", "by_size", "by_type"),
     "quality": (),
 }
 # Deltas of committee.* compare terms; the others compare with the previous period.
@@ -230,6 +232,8 @@ def _derive_elections(el: dict, cfg: Config) -> None:
     """Counts of the overdue and due-soon ledgers, and of the seriously overdue."""
     overdue = el["overdue"]
     el.setdefault("overdue_count", len(overdue))
+    if "overdue_serious_count" not in el and _num(el.get("overdue_serious")) is not None:
+        el["overdue_serious_count"] = int(_num(el["overdue_serious"]))
     if "overdue_serious_count" not in el:
         serious = None
         if OVERDUE_MONTHS in overdue.columns:

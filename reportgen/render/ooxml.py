@@ -168,7 +168,7 @@ STYLES: tuple[Style, ...] = (
     Style("Heading1", "heading 1", fonts.HEI, fonts.SIZE_3, keep_next=True, outline=0),
     Style("Heading2", "heading 2", fonts.KAI, fonts.SIZE_3, keep_next=True, outline=1),
     Style("RGAppendix", "附表标题", fonts.HEI, fonts.SIZE_3, align="center", first_line_chars=0,
-          keep_next=True, outline=0),
+          keep_next=True, outline=0, before=289),
     Style("RGTableCaption", "表题", fonts.HEI, fonts.SIZE_4, align="center", first_line_chars=0,
           keep_next=True, before=120, snap=False),
     Style("RGFigureCaption", "图题", fonts.HEI, fonts.SIZE_4, align="center", first_line_chars=0,

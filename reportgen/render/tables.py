@@ -31,18 +31,25 @@ TITLES: dict[str, str] = {
     "members.education": "党员学历结构",
     "members.by_occupation": "党员工作岗位分布",
     "members.by_area": "各片区党员队伍情况",
+    "development.by_area": "各片区发展党员情况",
     "elections.overdue_by_area": "各片区到期未换届党组织情况",
     "elections.overdue": "到期未换届党组织名单",
     "elections.due_soon": "即将届满党组织名单",
+    "elections.held_list": "本期换届选举情况",
     "committee.compare": "换届前后班子结构对比",
     "two_new.committee.compare": "“两新”组织党组织换届前后班子结构对比",
+    "committee.age_bands": "换届前后班子成员年龄结构",
+    "committee.education": "换届前后班子成员学历结构",
     "committee.by_area": "各片区换届后班子结构",
+    "coverage.by_type": "“两新”组织按单位类型的党组织覆盖情况",
     "coverage.by_size": "“两新”组织按从业人员规模的党组织覆盖情况",
     "coverage.by_location": "各园区楼宇“两新”组织党组织覆盖情况",
 }
 
 # The order of the tables in the appendix of the default reports and in tables.xlsx.
-ORDER: tuple[str, ...] = tuple(k for k in TITLES if not k.startswith("two_new."))
+ORDER: tuple[str, ...] = tuple(k for k in TITLES if not k.startswith("two_new.")
+                               and k not in ("elections.held_list", "committee.age_bands",
+                                             "committee.education"))
 
 
 @dataclass
@@ -67,8 +74,18 @@ class TableSpec:
 
 
 def title_of(key: str) -> str:
-    """The Chinese title of an indicator table (falls back to the id)."""
-    return TITLES.get(key, key)
+    """The Chinese title of a table: ours, else the indicator's label in the registry, else the id."""
+    if key in TITLES:
+        return TITLES[key]
+    try:
+        from ..indicators import REGISTRY
+
+        spec = REGISTRY.get(key.removesuffix("_list")) or REGISTRY.get(key)
+        if spec is not None and getattr(spec, "label", None):
+            return str(spec.label)
+    except ImportError:  # pragma: no cover - the indicators package is part of reportgen
+        pass
+    return key
 
 
 # --------------------------------------------------------------------------- formatting
@@ -143,6 +160,31 @@ def _width(s: str) -> float:
     return sum(1.0 if ord(c) > 0x2E7F else 0.55 for c in s)
 
 
+def column_widths(cells: list[list[str]], labels: list[str], kinds: list[str],
+                  total: int = fonts.TEXT_WIDTH) -> list[int]:
+    """Column widths (twips) filling ``total``: every column as wide as its longest cell (headers may
+    wrap onto two lines); when that is too wide, long text columns (names) give way first."""
+    char = fonts.SIZE_5 * 10  # one CJK character of 五号 text, in twips
+    pad = 0.8
+    natural = []
+    for col, label, kind in zip(cells, labels, kinds):
+        data = max((_width(c) for c in col), default=0.0)
+        head = _width(label)
+        natural.append(max(data, head if head <= max(data, 2.0) else max(head / 2, data), 2.0) + pad)
+    need = sum(natural) * char
+    if need > total:
+        excess = need / char - total / char
+        give = [max(n - 6.0, 0.0) if k == "text" else 0.0 for n, k in zip(natural, kinds)]
+        room = sum(give)
+        if room > 0:
+            cut = min(excess, room)
+            natural = [n - g * cut / room for n, g in zip(natural, give)]
+    scale = total / (sum(natural) * char)
+    widths = [int(n * char * scale) for n in natural]
+    widths[-1] += total - sum(widths)
+    return widths
+
+
 # --------------------------------------------------------------------------- XML
 
 _RULE_HEAVY = 12  # 1.5 pt in eighths of a point
@@ -192,16 +234,10 @@ def table_xml(frame: pd.DataFrame, caption: str | None = None, note: str | None 
     cells = [format_column(frame.iloc[:, j], frame.columns[j]) for j in range(ncols)]
     labels = [lab for _, lab in levels] if levels else [text(c) for c in frame.columns]
 
-    # Column widths from the longest text of each column, spread over the text width.
-    weights = []
-    for j in range(ncols):
-        longest = max((_width(c) for c in cells[j][:2000]), default=0.0)
-        weights.append(min(max(longest, _width(labels[j]), 2.5), 18.0) + 1.0)
-    total = sum(weights) or 1.0
-    widths = [int(fonts.TEXT_WIDTH * w / total) for w in weights]
-    widths[-1] += fonts.TEXT_WIDTH - sum(widths)
-    first_left = column_kind(frame.iloc[:, 0], frame.columns[0]) == "text" and weights[0] > 9 \
-        if ncols else False
+    widths = column_widths([[*c[:2000]] for c in cells], labels,
+                           [column_kind(frame.iloc[:, j], frame.columns[j]) for j in range(ncols)])
+    first_left = bool(ncols) and column_kind(frame.iloc[:, 0], frame.columns[0]) == "text" and \
+        max((_width(c) for c in cells[0][:2000]), default=0.0) > 8
 
     out = []
     if caption:
