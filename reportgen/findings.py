@@ -242,15 +242,16 @@ def _branch_over_50(inp: "Inputs", values: dict, config: Config) -> Draft | None
                              "（未报送班子成员表时不检查）")
 def _no_committee(inp: "Inputs", values: dict, config: Config) -> Draft | None:
     from .indicators.orgs import RULE_BRANCHES
+    from .indicators.registry import among
 
     c = inp.ds.committee
     if len(c) == 0:
         return None
     o = inp.orgs
     n = config.regulations.committee_min_full
-    with_committee = set(c.loc[(c["term"] == schema.CURRENT_TERM).to_numpy(dtype=bool), "org_id"].dropna())
+    with_committee = c.loc[(c["term"] == schema.CURRENT_TERM).to_numpy(dtype=bool), "org_id"].dropna()
     mask = (o["org_type"].isin(RULE_BRANCHES).to_numpy(dtype=bool) & (o["n_full"] >= n).to_numpy()
-            & ~o["org_id"].isin(with_committee).to_numpy(dtype=bool))
+            & ~among(o["org_id"], with_committee))
     ledger = org_ledger(o, mask)
     return Draft(ledger, f"有{_n(len(ledger))}个正式党员{n}名以上的党支部没有报送本届支部委员会成员。",
                  "督促这些党支部按规定选举产生支部委员会；已经设立的，请在班子成员表中补报。")

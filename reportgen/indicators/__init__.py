@@ -187,10 +187,25 @@ def _scalar(v: Any) -> Any:
     return v
 
 
+def _column(s: pd.Series) -> list:
+    """One column as JSON-ready Python values (converted per column, not per cell, where possible)."""
+    if pd.api.types.is_datetime64_any_dtype(s):
+        return s.dt.strftime("%Y-%m-%d").astype(object).where(s.notna(), None).tolist()
+    if pd.api.types.is_bool_dtype(s) and s.dtype == bool:
+        return s.tolist()
+    if pd.api.types.is_integer_dtype(s) and s.dtype.kind == "i":
+        return s.tolist()
+    if pd.api.types.is_float_dtype(s) and s.dtype.kind == "f":
+        a = s.to_numpy()
+        return [None if not math.isfinite(x) else x for x in a.tolist()]
+    return [_scalar(x) for x in s.astype(object).tolist()]
+
+
 def _jsonable(v: Any) -> Any:
     if isinstance(v, pd.DataFrame):
         cols = [str(c) for c in v.columns]
-        return [{c: _scalar(x) for c, x in zip(cols, row)} for row in v.itertuples(index=False, name=None)]
+        data = [_column(v.iloc[:, i]) for i in range(v.shape[1])]
+        return [dict(zip(cols, row)) for row in zip(*data)]
     if isinstance(v, dict):
         return {str(k): _jsonable(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):

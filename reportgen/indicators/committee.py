@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import schema
 from .members import age_bands_table, college, female
-from .registry import NO_AREA, Result, breakdown, count, indicator, mean, share
+from .registry import NO_AREA, Result, among, breakdown, count, indicator, mean, share
 
 HC = schema.COMMITTEE.header
 # Words of 兼任职务 that mean the secretary also chairs the trade union.
@@ -168,13 +168,12 @@ def union_chair_flags(renewals: pd.DataFrame, orgs: pd.DataFrame,
                       committee_current: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """(organizations that held elections, 一肩挑, known) — 书记兼任工会主席 where filled, else
     whether the 本届 书记's 兼任职务 mentions 工会主席; unknown when neither is given."""
-    ids = set(renewals["org_id"].dropna())
-    o = orgs[orgs["org_id"].isin(ids).to_numpy(dtype=bool)].drop_duplicates("org_id")
+    o = orgs[among(orgs["org_id"], renewals["org_id"])].drop_duplicates("org_id")
     c = committee_current
     sec = c[(c["role"] == schema.SECRETARY).to_numpy(dtype=bool)]
     chair = sec["concurrent"].astype("string").str.contains(UNION_CHAIR_WORDS, regex=False).fillna(False)
-    has_sec = o["org_id"].isin(set(sec["org_id"])).to_numpy(dtype=bool)
-    sec_chair = o["org_id"].isin(set(sec.loc[chair.to_numpy(dtype=bool), "org_id"])).to_numpy(dtype=bool)
+    has_sec = among(o["org_id"], sec["org_id"])
+    sec_chair = among(o["org_id"], sec.loc[chair.to_numpy(dtype=bool), "org_id"])
     flag = o["secretary_union_chair"]
     given = flag.notna().to_numpy()
     hit = np.where(given, (flag == schema.YES).to_numpy(dtype=bool), sec_chair)

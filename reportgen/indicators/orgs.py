@@ -7,7 +7,7 @@ import pandas as pd
 
 from .. import schema
 from ..config import Config
-from .registry import NO_AREA, Result, breakdown, count, indicator
+from .registry import NO_AREA, Result, among, breakdown, count, indicator
 
 H = schema.ORGS.header
 # The branch-level organizations the 党支部 rules of SPEC §2 apply to; a 临时党支部 is left out
@@ -83,9 +83,9 @@ def no_committee_7plus(orgs: pd.DataFrame, config: Config, ds) -> Result:
     c = ds.committee
     if len(c) == 0:
         return Result(None, rows=orgs, mask=np.zeros(len(orgs), dtype=bool))
-    with_committee = set(c.loc[(c["term"] == schema.CURRENT_TERM).to_numpy(dtype=bool), "org_id"].dropna())
+    with_committee = c.loc[(c["term"] == schema.CURRENT_TERM).to_numpy(dtype=bool), "org_id"].dropna()
     hit = (_is(orgs, RULE_BRANCHES) & (orgs["n_full"] >= config.regulations.committee_min_full).to_numpy()
-           & ~orgs["org_id"].isin(with_committee).to_numpy(dtype=bool))
+           & ~among(orgs["org_id"], with_committee))
     return count(hit, orgs)
 
 

@@ -250,6 +250,12 @@ def positions(keys: pd.Series, ref: pd.Series) -> np.ndarray:
     return np.where(codes >= 0, mapped[np.maximum(codes, 0)] if len(mapped) else -1, -1).astype("int64")
 
 
+def among(keys: pd.Series, values: pd.Series | pd.Index) -> np.ndarray:
+    """keys.isin(values) as a numpy bool array, fast for Arrow strings (which pandas' isin is not)."""
+    values = pd.Series(np.asarray(values, dtype=object))
+    return positions(keys, values.dropna()) >= 0
+
+
 def take_labels(labels: pd.Series, pos: np.ndarray, missing: str) -> pd.Categorical:
     """labels[pos] as a Categorical with sorted categories; ``missing`` where pos is -1."""
     cats = sorted(set(labels.astype(object)) | {missing})
@@ -476,7 +482,7 @@ class Inputs:
         o = self.org_terms.copy()
         r = self.renewals.set_index(self.renewals[_ORG_ID].astype(object))
         ids = o[_ORG_ID].astype(object)
-        renewed = ids.isin(r.index).to_numpy()
+        renewed = among(ids, r.index)
         o["review_end"] = o["eff_term_end"].where(~renewed, lookup_dates(ids, r["renewed_end"]))
         o["renewed_on"] = lookup_dates(ids, r["date"])
         o["is_due"] = (o["review_end"] <= self.period_end).fillna(False).to_numpy(dtype=bool)
@@ -506,8 +512,8 @@ class Inputs:
     def _committee(self, term: str, date_col: str) -> pd.DataFrame:
         c = self.ds.committee
         r = self.renewals
-        in_window = c[_ORG_ID].astype(object).isin(set(r[_ORG_ID].astype(object)))
-        rows = c[((c["term"] == term).to_numpy(dtype=bool) & in_window.to_numpy())].copy()
+        in_window = among(c[_ORG_ID], r[_ORG_ID])
+        rows = c[((c["term"] == term).to_numpy(dtype=bool) & in_window)].copy()
         rows["ref_date"] = lookup_dates(rows[_ORG_ID], r.set_index(r[_ORG_ID].astype(object))[date_col]).to_numpy()
         rows["age"] = completed_years(rows["birth_date"], rows["ref_date"])
         lk = self.org_lookup
