@@ -168,3 +168,18 @@ def test_nothing_held_means_no_committee_figures():
     assert ind.get("committee.age_mean") is None
     assert "committee.age_mean_delta" not in ind.values  # absent when a side is missing
     assert ind.get("committee.size_delta") == 0
+
+
+def test_explain_term_delta(ind):
+    from reportgen.indicators import explain
+
+    e = explain(ind, "committee.age_mean_delta")
+    assert e.parts == {"本届": pytest.approx(254 / 6), "上届": pytest.approx(337 / 8)}
+    assert e.value == pytest.approx(254 / 6 - 337 / 8)
+    assert e.total_rows == 6  # the 本届 members with a birth date behind the current mean
+    text = str(e)
+    assert "本届：42.3岁" in text and "上届：42.1岁" in text
+    e = explain(ind, "committee.reelected_share")
+    assert (e.numerator, e.denominator) == (5, 7)
+    assert sorted(e.rows["姓名"]) == sorted(["张伟", "李娜", "王芳", "陈明", "刘洋"])
+    assert ID_ZHANG not in str(e)

@@ -231,11 +231,13 @@ class Explanation:
     denominator_words: str
     rows: pd.DataFrame
     total_rows: int
+    parts: dict[str, Any] = field(default_factory=dict)  # e.g. {"本届": 46.1, "上届": 43.3} for a term delta
 
     def __str__(self) -> str:
         spec = REGISTRY[self.id]
         lines = [f"指标：{self.id}　{self.label}", f"口径：{self.definition}",
                  f"数值：{format_value(spec, self.value)}"]
+        lines += [f"{name}：{format_value(spec, v)}" for name, v in self.parts.items()]
         if self.numerator is not None and self.numerator_words:
             lines.append(f"分子：{self.numerator_words} = {zh.num(self.numerator, 2)}")
         if self.denominator is not None and self.denominator_words:
@@ -255,7 +257,8 @@ def _frame_text(frame: pd.DataFrame) -> str:
     for c in shown.columns:
         if str(c).endswith(("占比", "比例", "率")) and pd.api.types.is_float_dtype(shown[c]):
             shown[c] = shown[c].map(lambda x: zh.pct(x) if x == x else "")
-    return shown.to_string(index=False, na_rep="")
+    shown = shown.astype(object)
+    return shown.where(shown.notna(), "").to_string(index=False)
 
 
 def _readable(rows: pd.DataFrame) -> pd.DataFrame:
@@ -287,7 +290,9 @@ def _readable(rows: pd.DataFrame) -> pd.DataFrame:
         out = out.rename(columns=names)
     for c in out.columns:
         s = out[c]
-        if pd.api.types.is_datetime64_any_dtype(s):
+        if s.dtype == bool:
+            out[c] = np.where(s.to_numpy(), schema.YES, schema.NO).astype(object)
+        elif pd.api.types.is_datetime64_any_dtype(s):
             out[c] = s.dt.date.astype(object).where(s.notna(), None)
         elif isinstance(s.dtype, pd.CategoricalDtype):
             out[c] = s.astype(object)
@@ -313,8 +318,16 @@ def explain(indicators_or_ds: "Indicators | Dataset", id: str, n: int = 10) -> E
     else:
         res = evaluate(spec, Inputs(indicators_or_ds))
         value = res.value
+    parts: dict[str, Any] = {}
+    base, prev = id[: -len("_delta")], id[: -len("_delta")] + "_previous"
+    if id.endswith("_delta") and base in REGISTRY and prev in REGISTRY:  # a term delta (committee.*)
+        source = indicators_or_ds if isinstance(indicators_or_ds, Indicators) else compute(indicators_or_ds)
+        parts = {schema.CURRENT_TERM: source.values.get(base), schema.PREVIOUS_TERM: source.values.get(prev)}
+        if res.rows is None:
+            res = source._results.get(base, res)
     behind = res.behind()
     total = 0 if behind is None else len(behind)
     rows = _readable(behind.head(n)) if behind is not None else pd.DataFrame()
-    return Explanation(id, spec.label, spec.definition, spec.unit, value, res.numerator, res.denominator,
-                       spec.numerator, spec.denominator, rows, total)
+    numerator, denominator = (None, None) if parts else (res.numerator, res.denominator)
+    return Explanation(id, spec.label, spec.definition, spec.unit, value, numerator, denominator,
+                       spec.numerator, spec.denominator, rows, total, parts)

@@ -121,6 +121,12 @@ def mobile_share(members: pd.DataFrame) -> Result:
     return share(yes(members["mobile"]), members)
 
 
+@indicator("members.by_sector", label="各领域党员人数", unit="表", compare_columns=("人数", "占比"),
+           definition="按所在党组织的所属领域统计的党员人数及占比")
+def by_sector(members: pd.DataFrame) -> Result:
+    return Result(breakdown(members["sector"], schema.ORGS.header("sector"), schema.SECTOR.values), rows=members)
+
+
 @indicator("members.by_area", label="各片区党员队伍结构", unit="表", compare_columns=("人数", "占比"),
            definition="按所在党组织的所属片区统计的党员人数、占比、女党员占比、35岁及以下占比、"
                       "大专及以上占比和平均年龄")
