@@ -99,10 +99,17 @@ def _committee() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _orgs() -> pd.DataFrame:
+PLAIN_NAMES = {TEMPLATE_NAME: "中共示例区星河科技有限公司支部委员会",
+               FORMULA_NAME: "中共示例区远航物流有限公司支部委员会"}
+
+
+def _orgs(tricky: bool = True) -> pd.DataFrame:
     cols = ["org_id", "name", "parent_id", "org_type", "sector", "area", "last_election", "secretary",
             "secretary_union_chair"]
-    return pd.DataFrame(ORGS, columns=cols)
+    frame = pd.DataFrame(ORGS, columns=cols)
+    if not tricky:
+        frame["name"] = frame["name"].replace(PLAIN_NAMES)
+    return frame
 
 
 def _units() -> pd.DataFrame:
@@ -130,20 +137,21 @@ def _units() -> pd.DataFrame:
 SIZES = {"A": 9, "A1": 14, "A2": 8, "A3": 6, "A4": 9, "B": 7, "B1": 5, "B2": 6, "B3": 11, "C1": 4}
 
 
-def district(previous: bool = True) -> tuple[Dataset, Dataset | None]:
-    """(Q3 dataset, Q2 dataset) of 示例区."""
+def district(previous: bool = True, tricky: bool = True) -> tuple[Dataset, Dataset | None]:
+    """(Q3 dataset, Q2 dataset) of 示例区; ``tricky`` names two organizations with template code
+    and a formula."""
     elections = pd.DataFrame([
         dict(org_id="A1", date="2026-08-12", method="党员大会", eligible=14, present=13, seats=5, candidates=6),
         dict(org_id="A2", date="2026-07-20", method="党员大会", eligible=8, present=6, seats=3, candidates=4),
         dict(org_id="B2", date="2026-09-05", method="党员大会", eligible=6, present=6, seats=3, candidates=3),
     ])
-    ds = Dataset.from_frames(Q3, orgs=_orgs(), members=_members(SIZES, {"A1": 3, "B2": 2, "C1": 1}),
+    ds = Dataset.from_frames(Q3, orgs=_orgs(tricky), members=_members(SIZES, {"A1": 3, "B2": 2, "C1": 1}),
                              elections=elections, committee=_committee(), units=_units())
     ds.meta = {"units": ["示例区城东街道党工委", "示例区城西街道党工委"]}
     prev = None
     if previous:
         smaller = {k: (v - 1 if k in ("A1", "B3") else v) for k, v in SIZES.items()}
-        orgs = _orgs()
+        orgs = _orgs(tricky)
         orgs.loc[orgs["org_id"] == "A1", "last_election"] = "2021-08-10"
         orgs.loc[orgs["org_id"] == "A2", "last_election"] = "2023-07-01"
         orgs.loc[orgs["org_id"] == "B2", "last_election"] = "2023-09-01"

@@ -21,7 +21,8 @@ from docx.shared import Mm
 from . import fonts
 from .charts import ChartInfo
 from .ooxml import (body_paragraph, numbered_paragraph, paragraph, placeholder_paragraph, run)
-from .tables import TableSpec, table_xml, title_of
+from .ooxml import text
+from .tables import TableSpec, _header_levels, format_column, table_xml, title_of
 
 FIGURE_WIDTH = Mm(150)
 _NUMBERED = re.compile(r"^\s*(（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)|[一二三四五六七八九十]+[、是]|\d+[.、])")
@@ -81,12 +82,22 @@ class TableBlock(Block):
         return self._spec.number
 
     @property
-    def frame(self) -> pd.DataFrame:
-        return self._spec.frame
+    def columns(self) -> list[str]:
+        """Column labels (the lower level of a two-level header)."""
+        return [lab for _, lab in _header_levels(self._spec.frame.columns)] \
+            if isinstance(self._spec.frame.columns, pd.MultiIndex) else \
+            [text(c) for c in self._spec.frame.columns]
 
     @property
-    def spec(self) -> TableSpec:
-        return self._spec
+    def rows(self) -> list[dict[str, str]]:
+        """The rows as display text (percentages, thousands separators), keyed by column label,
+        for templates that write their own sentences: ``{% for r in members.by_area.rows %}``."""
+        if self._spec.empty:
+            return []
+        frame = self._spec.frame.reset_index(drop=True)
+        cols = [format_column(frame.iloc[:, j], frame.columns[j]) for j in range(len(frame.columns))]
+        labels = self.columns
+        return [{labels[j]: cols[j][i] for j in range(len(labels))} for i in range(len(frame))]
 
     def __bool__(self) -> bool:
         return not self._spec.empty

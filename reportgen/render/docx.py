@@ -88,6 +88,15 @@ def _resolve(kind: str, template: str | Path | None) -> tuple[str, Path]:
     return kind, path
 
 
+def _kind_of(tpl: DocxTemplate, path: Path) -> str | None:
+    """The kind of a user's template exported from a default one (its core title or file name)."""
+    title = tpl.docx.core_properties.title or ""
+    for kind in KINDS:
+        if title.startswith(kind) or kind in path.stem:
+            return kind
+    return None
+
+
 def _check_size(path: Path) -> None:
     try:
         with zipfile.ZipFile(path) as z:
@@ -256,6 +265,9 @@ def render_report(indicators: Any, out_dir: str | Path, kind: str = "季度统�
     kind, path = _resolve(kind, template)
     out = Path(out_dir)
     tpl, src = open_template(path)
+    if template is not None and not (isinstance(template, str) and template in KINDS) \
+            and kind == KINDS[0]:
+        kind = _kind_of(tpl, path) or kind
     ctx = report_context(indicators, kind=kind, narrative=narrative, title=title, district=district)
     chart_dir = out / "charts"
     charts = make_charts(ctx, chart_dir, keys=charts_used(src))

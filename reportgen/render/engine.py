@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any, Iterable
 
+import pandas as pd
 from jinja2 import StrictUndefined, nodes
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.filters import FILTERS as JINJA_FILTERS
@@ -66,6 +67,8 @@ class ReportUndefined(StrictUndefined):
     @property
     def _undefined_message(self) -> str:  # type: ignore[override]
         obj, name = self._undefined_obj, self._undefined_name
+        if name and str(name).startswith("_"):
+            return f"模板中不能使用“{name}”这样的内部属性（出于安全考虑）。{GUIDE}。"
         path = name or "?"
         if isinstance(obj, Node) and obj._path:
             path = f"{obj._path}.{name}"
@@ -99,6 +102,9 @@ def finalize(value: Any) -> Any:
         return "" if math.isnan(value) else zh.num(value, 4)
     if isinstance(value, (int,)):
         return value
+    if isinstance(value, (pd.DataFrame, pd.Series)):
+        raise TemplateProblem("模板中把一张表格写进了句子：表格请单独成段，写成 {{p 表格名}}，"
+                              "例如 {{p members.age_bands}}")
     if isinstance(value, (Node, Narrative)):
         raise TemplateProblem(f"模板中直接写了一组指标（{getattr(value, '_path', '') or 'narrative'}），"
                               "请写到具体的指标，例如 members.total")
@@ -244,6 +250,12 @@ def check_template(src: str, env: ReportEnvironment, ctx: Mapping) -> None:
         return True, node
 
     local = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
+    guarded = set()  # names a template tests with "is defined": used only where they exist
+    for test in tree.find_all(nodes.Test):
+        if test.name in ("defined", "undefined"):
+            chain = _chain(test.node)
+            if chain:
+                guarded.add(".".join([chain[0], *chain[1]]))
     problems: list[str] = []
 
     def check(node: nodes.Node) -> None:
@@ -256,6 +268,8 @@ def check_template(src: str, env: ReportEnvironment, ctx: Mapping) -> None:
         if root == "narrative":
             return
         path = [root, *parts]
+        if any(".".join(path[:i]) in guarded for i in range(1, len(path) + 1)):
+            return
         for i in range(1, len(path) + 1):
             found, value = value_of(path[:i])
             if not found:
