@@ -230,7 +230,8 @@ def yes(s: pd.Series) -> pd.Series:
 
 def lookup_dates(keys: pd.Series, dates: pd.Series) -> pd.Series:
     """dates[key] for each key (NaT when absent), aligned with ``keys``; ``dates`` has unique keys."""
-    d = pd.Series(pd.to_datetime(dates.to_numpy()), index=pd.Index(dates.index).astype(object)).astype("datetime64[ns]")
+    d = pd.Series(pd.to_datetime(dates.to_numpy()), index=pd.Index(dates.index).astype(object))
+    d = d.astype("datetime64[ns]")
     out = d.reindex(keys.astype(object).to_numpy())
     return pd.Series(out.to_numpy(), index=keys.index, dtype="datetime64[ns]")
 
@@ -240,14 +241,13 @@ def positions(keys: pd.Series, ref: pd.Series) -> np.ndarray:
 
     Factorises the keys first, so that only the distinct keys are looked up (fast on 1M rows).
     """
-    codes, uniques = pd.factorize(keys.to_numpy() if len(keys) == 0 else keys)
+    codes, uniques = pd.factorize(keys)  # blank keys get code -1
     ref = ref.reset_index(drop=True)
     first = ~ref.duplicated().to_numpy()
     index = pd.Index(ref[first].astype(object).to_numpy())
-    where = np.flatnonzero(first)
-    upos = index.get_indexer(pd.Index(uniques).astype(object)) if len(uniques) else np.array([], dtype="int64")
-    mapped = np.where(upos >= 0, where[np.maximum(upos, 0)] if len(where) else -1, -1)
-    return np.where(codes >= 0, mapped[np.maximum(codes, 0)] if len(mapped) else -1, -1).astype("int64")
+    where = np.append(np.flatnonzero(first), -1)  # get_indexer's -1 picks the sentinel
+    found = np.append(where[index.get_indexer(pd.Index(np.asarray(uniques, dtype=object)))], -1)
+    return found[codes].astype("int64")
 
 
 def among(keys: pd.Series, values: pd.Series | pd.Index) -> np.ndarray:
