@@ -373,7 +373,7 @@ def _make_units(rng: np.random.Generator, members: int, district: str,
     emp = np.where(is_ent, np.exp(rng.normal(math.log(28), 1.15, n)), np.exp(rng.normal(math.log(14), 0.8, n)))
     emp = np.clip(np.round(emp), 3, 6000).astype(np.int64)
     base = np.array([s.coverage for s in streets])[street]
-    p_built = np.clip(base + 0.22 * (emp >= 100) - 0.15 * (emp < 15), 0.05, 0.97)
+    p_built = np.clip(base + 0.12 * (emp >= 100) - 0.15 * (emp < 15), 0.05, 0.95)
     built = rng.random(n) < p_built
     single = built & ((emp >= 50) | (rng.random(n) < 0.55))
     joint = built & ~single
@@ -769,6 +769,11 @@ def _allocate(rng: np.random.Generator, people: pd.DataFrame, orgs: pd.DataFrame
     p_lb = np.maximum(lb, as_of - np.timedelta64(364, "D"))
     p_span = (as_of - p_lb).astype(np.int64)
     p_joined = p_lb + np.floor(rng.random(n) * (p_span + 1)).astype("timedelta64[D]")
+    # last year's cohort: joined 13–24 months ago, so that some become full members this quarter
+    rest_young = np.flatnonzero(~is_prob & (age <= 45))
+    cohort = rng.choice(rest_young, min(len(rest_young), n_prob), replace=False)
+    c_joined = as_of - rng.integers(400, 731, len(cohort)).astype("timedelta64[D]")
+    joined[cohort] = np.minimum(np.maximum(c_joined, lb[cohort]), ub[cohort])
     joined = np.where(is_prob, p_joined, joined)
     full_since = joined + (365 + rng.integers(0, 31, n)).astype("timedelta64[D]")
     full_since = np.where(is_prob, np.datetime64("NaT"), full_since)
@@ -1027,9 +1032,10 @@ def _make_elections(rng: np.random.Generator, orgs: pd.DataFrame, committee: pd.
     has_comm = orgs["x_committee"].to_numpy()
     electable = has_comm & (orgs["org_type"].to_numpy() != DANGGONGWEI)
     u = rng.random(n)
-    earlier_p = 0.12 if start > year_start else 0.0
-    cat = np.where(electable & (u < 0.10), "held",
-                   np.where(electable & (u < 0.10 + earlier_p), "held_ytd",
+    per_quarter = 0.09  # about a twelfth of the organizations with a three-year term
+    earlier_p = per_quarter * (period.quarter - 1)
+    cat = np.where(electable & (u < per_quarter), "held",
+                   np.where(electable & (u < per_quarter + earlier_p), "held_ytd",
                             np.where((u > 1 - overdue_p) & (orgs["org_type"].to_numpy() != DANGGONGWEI),
                                      "overdue", "normal")))
     # overdue: term ended 15–330 days ago, one in five more than a year ago
