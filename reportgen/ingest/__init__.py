@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Callable
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema
 from ..config import DEFAULT, Config
@@ -162,8 +164,8 @@ def _assemble(results: list[FileResult], period: Period, config: Config,
             data = raw.data
             src = len(headers[raw.key])
             headers[raw.key].append(raw.headers)
-            data["_file"] = pd.Series([raw.file] * len(data), index=data.index, dtype=iss.STRING)
-            data["_sheet"] = pd.Series([raw.sheet] * len(data), index=data.index, dtype=iss.STRING)
+            data["_file"] = _repeat(raw.file, data.index)
+            data["_sheet"] = _repeat(raw.sheet, data.index)
             data["_src"] = src
             frames[raw.key].append(data)
             read_rows.append({"file": raw.file, "sheet": raw.sheet, "rows_read": raw.rows_read})
@@ -192,6 +194,12 @@ def _assemble(results: list[FileResult], period: Period, config: Config,
     files = _files(results, reconciliation)
     return Dataset(period=period, issues=issue_table, reconciliation=reconciliation, files=files,
                    meta={}, **clean)
+
+
+def _repeat(text: str, index: pd.Index) -> pd.Series:
+    """A text column holding one value (built in Arrow, not from a Python list)."""
+    arr = pc.fill_null(pa.nulls(len(index), pa.large_string()), text)
+    return nz.series(arr, index)
 
 
 def _files(results: list[FileResult], rec: pd.DataFrame) -> pd.DataFrame:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from .. import schema
+from . import normalize as nz
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
 CHECK_CHARS = "10X98765432"
@@ -35,8 +37,7 @@ def is_valid(value: str) -> bool:
 
 def normalize(ids: pd.Series) -> pd.Series:
     """Canonical text of ID numbers: half-width, no spaces, upper-case X; blank → NA."""
-    s = ids.astype("string").str.normalize("NFKC").str.replace(r"\s+", "", regex=True).str.upper()
-    return s.mask(s == "")
+    return nz.series(pc.utf8_upper(nz._compact(nz._trim(nz.arrow(ids)))), ids.index)
 
 
 def _digits(values: pd.Series, width: int) -> np.ndarray:
@@ -47,8 +48,8 @@ def _digits(values: pd.Series, width: int) -> np.ndarray:
 
 def _dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> pd.Series:
     """Dates from components; impossible ones (month 13, 30 February) are NaT."""
-    parts = pd.DataFrame({"year": year, "month": month, "day": day})
-    return pd.to_datetime(parts, errors="coerce").astype("datetime64[ns]")
+    days = nz._ymd_days(year.astype(float), month.astype(float), day.astype(float))
+    return pd.Series(days.astype("datetime64[ns]"))
 
 
 def analyse(ids: pd.Series) -> pd.DataFrame:

@@ -1,11 +1,13 @@
 """Vectorised normalisation of submitted values: text, dates, integers, enumerations, phones,
-credit codes. Every function takes and returns whole columns (pandas Series of text).
+credit codes. Every function takes and returns whole columns (pandas Series of text) and works on
+their Arrow arrays with ``pyarrow.compute`` (RE2 regular expressions, Unicode normalisation), so
+that no Python code runs per value.
 
 Accepted forms (SPEC §1.3), decided here where the spec is silent:
 - dates: Excel date cells (read as ``2010-05-01 00:00:00``), Excel serial numbers 10000–80000,
   ``2010-05-01``, ``2010/5/1``, ``2010.5.1``, ``2010.05``, ``2010-5``, ``2010年5月``, ``2010年5月1日``,
-  ``201005``, ``20100501``, any of them with a time part; a month-only date means the 1st.
-  A year alone is not a date.
+  ``201005``, ``20100501``, any of them with a time part, full-width digits; a month-only date
+  means the 1st. A year alone is not a date.
 - integers: ``25``, ``25.0``, ``1,200``, ``25人`` / ``25名`` / ``25个``; negative or fractional
   values and any other text are not.
 """
@@ -24,7 +26,7 @@ from .. import schema
 STRING = pd.StringDtype()
 DATE = "datetime64[ns]"
 SERIAL_MIN, SERIAL_MAX = 10_000, 80_000  # Excel serials of 1927-05-18 … 2119-01-10
-_EXCEL_EPOCH = np.datetime64("1899-12-30")
+_EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 
 _INVISIBLE = "[\u200b-\u200f\u2060\ufeff]"
 _DATE_SEP = (r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*"
@@ -32,7 +34,8 @@ _DATE_SEP = (r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*"
              r"(?:(?:\s+|T)\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?$")
 _DATE_COMPACT = r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})?$"
 _SERIAL = r"^\d{5}(?:\.\d+)?$"
-_INT = r"^\d+(?:\.0*)?[人名个位户家]?$"
+_INT = r"^(?P<n>\d+)(?:\.0*)?[人名个位户家]?$"
+_INT_GROUPED = r"^\d{1,3}(?:,\d{3})+(?:\.0*)?[人名个位户家]?$"
 _PHONE_ONE = (r"(?:(?:\+?86)?-?1\d{10}"
               r"|(?:\(?0\d{2,3}\)?-?\d{7,8}|[2-9]\d{6,7})(?:(?:-|转|ext\.?|EXT\.?)\d{1,6})?)")
 _PHONE = rf"^{_PHONE_ONE}(?:[,;/、，；]+{_PHONE_ONE})*$"
@@ -43,54 +46,127 @@ CREDIT_WEIGHTS = np.array([1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 1
 _CREDIT_VALUE = np.full(128, -1, dtype=np.int64)
 for _i, _c in enumerate(CREDIT_CHARS):
     _CREDIT_VALUE[ord(_c)] = _i
+_NULL = pa.scalar(None, pa.large_string())
 
 
-def _arrow(s: pd.Series) -> pa.Array:
-    return pa.array(s.astype(STRING), type=pa.large_string(), from_pandas=True)
+# --------------------------------------------------------------------------- Arrow plumbing
+
+def arrow(s: pd.Series) -> pa.Array:
+    """The Arrow (large_string) array of a text Series."""
+    if not isinstance(s.dtype, pd.StringDtype):
+        s = s.astype(STRING)
+    arr = pa.array(s.array, type=pa.large_string(), from_pandas=True) \
+        if not hasattr(s.array, "_pa_array") else s.array._pa_array
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks() if arr.num_chunks != 1 else arr.chunk(0)
+    return arr.cast(pa.large_string()) if arr.type != pa.large_string() else arr
+
+
+def series(arr: pa.Array, index: pd.Index) -> pd.Series:
+    """A text Series (pandas StringDtype) over an Arrow string array."""
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([arr])), index=index, copy=False)
+
+
+def _blank_to_null(arr: pa.Array) -> pa.Array:
+    return pc.if_else(pc.equal(arr, ""), _NULL, arr)
+
+
+def _any(mask: pa.Array) -> bool:
+    return bool(pc.any(mask).as_py())
+
+
+def _np(mask: pa.Array) -> np.ndarray:
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
+
+
+def _clean(arr: pa.Array) -> pa.Array:
+    if _any(pc.match_substring_regex(arr, _INVISIBLE)):
+        arr = pc.replace_substring_regex(arr, _INVISIBLE, "")
+    return _trim(arr)
+
+
+def _trim(arr: pa.Array) -> pa.Array:
+    """Surrounding whitespace stripped, blank → null (text already :func:`clean`-ed otherwise)."""
+    return _blank_to_null(pc.utf8_trim_whitespace(arr))
+
+
+def _compact(arr: pa.Array) -> pa.Array:
+    arr = pc.utf8_normalize(arr, "NFKC")
+    if _any(pc.match_substring_regex(arr, r"\s")):
+        arr = pc.replace_substring_regex(arr, r"\s+", "")
+    return _blank_to_null(arr)
 
 
 def clean(s: pd.Series) -> pd.Series:
     """Text with zero-width characters removed and surrounding whitespace (also full-width
-    spaces and no-break spaces) stripped; blank cells become NA."""
-    s = s.astype(STRING)
-    if s.str.contains(_INVISIBLE, regex=True).fillna(False).any():
-        s = s.str.replace(_INVISIBLE, "", regex=True)
-    s = s.str.strip()
-    return s.mask(s == "")
+    spaces and no-break spaces) stripped; blank cells become NA. The reader applies it to every
+    cell; the parsers below expect cleaned text."""
+    return series(_clean(arrow(s)), s.index)
+
+
+def clean_arrow(arr: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """:func:`clean` on an Arrow string array (as fastexcel gives it)."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
+    return _clean(arr)
 
 
 def half_width(s: pd.Series) -> pd.Series:
     """Full-width letters, digits and punctuation made half-width (NFKC), e.g. "２０１０" → "2010"."""
-    return s.str.normalize("NFKC")
+    return series(pc.utf8_normalize(arrow(s), "NFKC"), s.index)
 
 
 def compact(s: pd.Series) -> pd.Series:
-    """Half-width text without any whitespace (for codes, numbers, dates)."""
-    out = half_width(s).str.replace(r"\s+", "", regex=True)
-    return out.mask(out == "")
+    """Half-width text without any whitespace (for codes, numbers, dates); blank → NA."""
+    return series(_compact(_trim(arrow(s))), s.index)
+
+
+def name_key(s: pd.Series) -> pd.Series:
+    """Comparison form of a name: half-width, no whitespace."""
+    return compact(s)
 
 
 # --------------------------------------------------------------------------- dates
 
-def _extract(s: pd.Series, pattern: str) -> pd.DataFrame:
-    """Named groups of a regex as text columns ('' where a group did not take part); rows that
-    do not match are NA."""
-    arr = _arrow(s)
-    matched = pc.match_substring_regex(arr, pattern)
-    parts = pc.extract_regex(arr, pattern)
-    out = {}
-    for name in ("y", "m", "d"):
-        try:
-            col = pc.struct_field(parts, name)
-        except (KeyError, pa.ArrowInvalid):
-            col = pa.nulls(len(arr), pa.large_string())
-        col = pc.if_else(matched, col, pa.scalar(None, pa.large_string()))
-        out[name] = pd.Series(col.to_pandas(), index=s.index, dtype=STRING)
-    return pd.DataFrame(out, index=s.index)
+def _group_int(parts: pa.StructArray, name: str, matched: pa.Array) -> np.ndarray:
+    col = pc.struct_field(parts, [name])
+    col = pc.if_else(pc.and_(matched, pc.not_equal(col, "")), col, _NULL)
+    return pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False)  # nulls → nan
 
 
-def _to_int(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s.mask(s == ""), errors="coerce").astype("Int64")
+def _ymd_days(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """datetime64[D] from float arrays of components; NaT where missing or impossible."""
+    ok = ~(np.isnan(year) | np.isnan(month) | np.isnan(day))
+    ok &= (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31) & (year >= 1) & (year <= 9999)
+    y = np.where(ok, year, 1970).astype(np.int64)
+    m = np.where(ok, month, 1).astype(np.int64)
+    d = np.where(ok, day, 1).astype(np.int64)
+    months = ((y - 1970) * 12 + (m - 1)).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + (d - 1).astype("timedelta64[D]")
+    ok &= days.astype("datetime64[M]") == months  # 30 February rolls into March: not a date
+    return np.where(ok, days, np.datetime64("NaT"))
+
+
+def _iso_fast(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``YYYY-MM-DD`` and ``YYYY-MM-DD hh:mm:ss`` (how Excel date cells are read) without
+    regular expressions: (hit, year, month, day)."""
+    length = pc.utf8_length(arr)
+    sl = lambda a, b: pc.utf8_slice_codeunits(arr, a, b)  # noqa: E731
+    hit = pc.and_(pc.or_(pc.equal(length, 10), pc.equal(length, 19)),
+                  pc.and_(pc.equal(sl(4, 5), "-"), pc.equal(sl(7, 8), "-")))
+    parts = []
+    for a, b in ((0, 4), (5, 7), (8, 10)):
+        piece = sl(a, b)
+        hit = pc.and_(hit, pc.utf8_is_decimal(piece))
+        parts.append(piece)
+    hit = pc.and_(hit, pc.or_(pc.equal(length, 10), pc.equal(sl(10, 11), " ")))
+    hit = pc.fill_null(hit, False)
+    out = [_np(hit)]
+    for piece in parts:
+        out.append(pc.cast(pc.if_else(hit, piece, _NULL), pa.float64()).to_numpy(zero_copy_only=False))
+    return out[0], out[1], out[2], out[3]
 
 
 def parse_dates(s: pd.Series) -> pd.DataFrame:
@@ -99,37 +175,41 @@ def parse_dates(s: pd.Series) -> pd.DataFrame:
     Returns columns ``date`` (datetime64, NaT when blank or not a date), ``bad`` (True where a
     non-blank value is not a date) and ``month_only`` (True where only year and month were
     given, so the date is the 1st)."""
-    text = half_width(clean(s)).str.strip()
-    present = text.notna().to_numpy()
-    year = pd.Series(pd.NA, index=s.index, dtype="Int64")
-    month = year.copy()
-    day = year.copy()
-    month_only = np.zeros(len(s), dtype=bool)
-    serial = pd.Series(np.nan, index=s.index)
-    if present.any():
+    arr = _trim(pc.utf8_normalize(_trim(arrow(s)), "NFKC"))
+    n = len(arr)
+    present = _np(pc.is_valid(arr))
+    month_only = np.zeros(n, dtype=bool)
+    hit, year, month, day = _iso_fast(arr)
+    todo = present & ~hit
+    if todo.any():  # the other forms, by regular expression, on the rows left only
+        rest = np.flatnonzero(todo)
+        sub = pc.take(arr, pa.array(rest))
+        left = np.ones(len(rest), dtype=bool)
         for pattern in (_DATE_SEP, _DATE_COMPACT):
-            parts = _extract(text, pattern)
-            hit = parts["y"].notna() & year.isna()
-            year = year.mask(hit, _to_int(parts["y"]))
-            month = month.mask(hit, _to_int(parts["m"]))
-            d = _to_int(parts["d"])
-            mo = hit & d.isna()
-            day = day.mask(hit, d.fillna(1))
-            month_only |= mo.to_numpy(dtype=bool)
-        is_serial = text.str.fullmatch(_SERIAL).fillna(False) & year.isna()
+            matched = pc.match_substring_regex(sub, pattern)
+            got = _np(matched) & left
+            if not got.any():
+                continue
+            parts = pc.extract_regex(sub, pattern)
+            y, m, d = (_group_int(parts, g, matched) for g in ("y", "m", "d"))
+            rows = rest[got]
+            year[rows], month[rows] = y[got], m[got]
+            day[rows] = np.where(np.isnan(d[got]), 1, d[got])
+            month_only[rows] = np.isnan(d[got])
+            left &= ~got
+        todo[rest[~left]] = False
+    dates = _ymd_days(year, month, day)
+    if todo.any():
+        is_serial = _np(pc.match_substring_regex(arr, _SERIAL)) & todo
         if is_serial.any():
-            serial = pd.to_numeric(text.where(is_serial), errors="coerce")
-            serial = serial.where((serial >= SERIAL_MIN) & (serial <= SERIAL_MAX))
-    parts = pd.DataFrame({"year": year, "month": month, "day": day}).astype("float64")
-    ok = parts.notna().all(axis=1) & parts["month"].between(1, 12) & parts["day"].between(1, 31)
-    date = pd.to_datetime(parts.where(ok, other=np.nan), errors="coerce").astype(DATE)
-    if serial.notna().any():
-        days = np.floor(serial.to_numpy(dtype="float64"))
-        from_serial = pd.Series(_EXCEL_EPOCH + days.astype("timedelta64[D]"), index=s.index)
-        date = date.mask(serial.notna(), from_serial.astype(DATE))
-    bad = present & date.isna().to_numpy()
-    return pd.DataFrame({"date": date, "bad": bad, "month_only": month_only & ~bad},
-                        index=s.index)
+            num = pc.cast(pc.if_else(pa.array(is_serial), arr, _NULL), pa.float64())
+            v = num.to_numpy(zero_copy_only=False)
+            ok = is_serial & (v >= SERIAL_MIN) & (v <= SERIAL_MAX)
+            serial = _EXCEL_EPOCH + np.where(ok, np.floor(np.nan_to_num(v)), 0).astype("timedelta64[D]")
+            dates = np.where(ok, serial, dates)
+    date = pd.Series(dates.astype(DATE), index=s.index)
+    bad = present & np.isnat(dates)
+    return pd.DataFrame({"date": date, "bad": bad, "month_only": month_only & ~bad}, index=s.index)
 
 
 # --------------------------------------------------------------------------- integers
@@ -137,14 +217,16 @@ def parse_dates(s: pd.Series) -> pd.DataFrame:
 def parse_ints(s: pd.Series) -> pd.DataFrame:
     """Parse non-negative integers. Returns ``value`` (Int64) and ``bad`` (non-blank, not a
     non-negative integer)."""
-    text = compact(clean(s))
-    grouped = text.str.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.0*)?[人名个位户家]?").fillna(False)
-    if grouped.any():  # "1,200"
-        text = text.mask(grouped, text.str.replace(",", "", regex=False))
-    ok = text.str.fullmatch(_INT).fillna(False)
-    digits = text.where(ok).str.extract(r"^(\d+)", expand=False)
-    value = pd.to_numeric(digits, errors="coerce").astype("Int64")
-    bad = (text.notna() & ~ok).to_numpy(dtype=bool)
+    arr = _compact(_trim(arrow(s)))
+    grouped = pc.match_substring_regex(arr, _INT_GROUPED)
+    if _any(grouped):  # "1,200"
+        arr = pc.if_else(grouped, pc.replace_substring(arr, ",", ""), arr)
+    matched = pc.match_substring_regex(arr, _INT)
+    digits = pc.struct_field(pc.extract_regex(arr, _INT), ["n"])
+    digits = pc.if_else(pc.and_(matched, pc.less_equal(pc.utf8_length(digits), 15)), digits, _NULL)
+    value = pd.Series(pd.arrays.ArrowExtensionArray(pc.cast(digits, pa.int64())), index=s.index)
+    value = value.astype("Int64")
+    bad = _np(pc.is_valid(arr)) & ~_np(pc.is_valid(digits))
     return pd.DataFrame({"value": value, "bad": bad}, index=s.index)
 
 
@@ -166,11 +248,15 @@ def enum_table(enum: schema.Enumeration) -> dict[str, str]:
 def map_enum(s: pd.Series, enum: schema.Enumeration) -> pd.DataFrame:
     """Canonical enumeration values. Returns ``value`` (text, NA when blank or unknown) and
     ``bad`` (non-blank and not an accepted spelling)."""
-    text = clean(s)
-    key = half_width(text).str.lower().str.replace(r"\s+", "", regex=True)
-    value = key.map(enum_table(enum)).astype(STRING)
-    bad = (text.notna() & value.isna()).to_numpy(dtype=bool)
-    return pd.DataFrame({"value": value, "bad": bad}, index=s.index)
+    arr = _trim(arrow(s))
+    key = pc.utf8_lower(_compact(arr))
+    table = enum_table(enum)
+    keys = pa.array(list(table), type=pa.large_string())
+    canon = pa.array(list(table.values()), type=pa.large_string())
+    pos = pc.index_in(key, value_set=keys)
+    value = pc.take(canon, pos)
+    bad = _np(pc.is_valid(arr)) & ~_np(pc.is_valid(value))
+    return pd.DataFrame({"value": series(value, s.index), "bad": bad}, index=s.index)
 
 
 # --------------------------------------------------------------------------- phones, codes
@@ -178,9 +264,9 @@ def map_enum(s: pd.Series, enum: schema.Enumeration) -> pd.DataFrame:
 def phone_ok(s: pd.Series) -> pd.Series:
     """True where a phone number is an 11-digit mobile or a landline (several may be listed);
     NA where blank."""
-    text = compact(clean(s))
-    text = text.str.replace(r"[（(]", "(", regex=True).str.replace(r"[）)]", ")", regex=True)
-    return text.str.fullmatch(_PHONE).astype("boolean").where(text.notna())
+    arr = _compact(_trim(arrow(s)))
+    ok = pc.match_substring_regex(arr, _PHONE)
+    return pd.Series(pd.arrays.ArrowExtensionArray(ok), index=s.index).astype("boolean")
 
 
 def credit_check_char(first17: str) -> str:
@@ -192,12 +278,14 @@ def credit_check_char(first17: str) -> str:
 def credit_code_ok(s: pd.Series) -> pd.Series:
     """True where a unified social credit code has 18 valid characters and the right check
     character; NA where blank."""
-    text = compact(clean(s)).str.upper()
-    form = text.str.fullmatch(f"[{CREDIT_CHARS}]{{18}}").fillna(False).to_numpy(dtype=bool)
-    ok = np.zeros(len(text), dtype=bool)
+    arr = pc.utf8_upper(_compact(_trim(arrow(s))))
+    form = _np(pc.match_substring_regex(arr, f"^[{CREDIT_CHARS}]{{18}}$"))
+    ok = np.zeros(len(arr), dtype=bool)
     if form.any():
-        codes = text[form].to_numpy(dtype="U18").view(np.uint32).reshape(-1, 18).astype(np.int64)
+        text = series(arr, s.index)[form]
+        codes = text.to_numpy(dtype="U18").view(np.uint32).reshape(-1, 18).astype(np.int64)
         values = _CREDIT_VALUE[codes]
         check = (31 - (values[:, :17] @ CREDIT_WEIGHTS) % 31) % 31
         ok[np.flatnonzero(form)] = values[:, 17] == check
-    return pd.Series(ok, index=s.index, dtype="boolean").where(text.notna())
+    present = _np(pc.is_valid(arr))
+    return pd.Series(ok, index=s.index, dtype="boolean").where(present)

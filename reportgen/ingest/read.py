@@ -248,7 +248,7 @@ def _recognise(rel: str, name: str, named: schema.Sheet | None, table: pa.Table 
     for col in range(width):
         written = match.headers[col] if col < len(match.headers) else None
         key = match.keys[col] if col < len(match.keys) else None
-        values = nz.clean(pd.Series(body.column(col).to_pandas(), dtype=nz.STRING))
+        values = nz.series(nz.clean_arrow(body.column(col)), pd.RangeIndex(body.num_rows))
         if col in dup:
             result.issues.append(issue(
                 rel, name, "sheet.duplicate_header",

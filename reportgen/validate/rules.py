@@ -1,18 +1,22 @@
 """The row and set rules of SPEC §2, vectorised over the concatenated tables of a submission set.
 
 :func:`check` takes the raw text tables (one per schema sheet, every file's rows concatenated in
-reading order) and returns the normalised clean tables and the issue table. Severities come from
-``catalog``; messages are built column-wise from the catalogue's title and fix and name the
-offending value. Decisions where the spec is silent:
+reading order), normalises them and records issues; :func:`clean_table` then gives the rows
+without errors. Severities come from ``catalog``; messages are assembled column-wise, only for
+the rows that failed, from parts naming the column (as the user wrote it) and the value, and end
+with the catalogue's fix. Decisions where the spec is silent:
 
 - a 本届 committee without exactly one 书记 is reported once per organization, on its first
   本届 row (column 职务);
-- set rules see only the rows that passed the row rules: duplicates are the second and later of
-  those, so one copy always remains counted; an organization referenced by other sheets must be
-  one that survived its own row and duplicate rules;
+- duplicates are looked for among the rows that passed the row rules, so that one copy always
+  remains counted; an organization referenced by other sheets must be one that passed its own
+  row and duplicate rules;
 - an unknown or cyclic 上级组织编码 is blanked in the clean table (the organization is top-level);
 - members, elections, committee members and units may name their organization by code or by its
   exact name; a name shared by two organizations cannot be resolved (use the code);
+- joined before the 18th birthday and any date after the as-of date (except 本届届满日期) are
+  ``row.date_range``; 转正日期 not after 入党日期, and 上届选举日期 not before 选举日期, are
+  ``row.date_order``;
 - blank optional fields are warned only for the fields in ``OPTIONAL_WARNED`` — once per sheet
   when the whole column is missing, else once per blank cell.
 """
@@ -20,9 +24,12 @@ offending value. Decisions where the spec is silent:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable, Union
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema
 from ..config import Config
@@ -36,24 +43,50 @@ STRING = pd.StringDtype()
 DATE = "datetime64[ns]"
 DATE_MIN = pd.Timestamp(1900, 1, 1)
 ADULT_AGE = 18
+EXTRA_PREFIX = "extra:"
 
 # Optional fields whose blank cells are warned: a derived indicator would have used them.
 OPTIONAL_WARNED: dict[str, tuple[str, ...]] = {"orgs": ("area",), "members": ("occupation",)}
-# Date fields that cannot lie after the as-of date (term_end and the cover date may).
-NOT_FUTURE = {"orgs": ("founded", "last_election"), "members": ("birth_date", "joined",
-              "full_member_since"), "elections": ("date", "previous_date"),
-              "committee": ("birth_date",)}
-ID_COLUMN = "id_number"
+# Date fields that cannot lie after the as-of date (本届届满日期 may).
+NOT_FUTURE: dict[str, tuple[str, ...]] = {
+    "orgs": ("founded", "last_election"),
+    "members": ("birth_date", "joined", "full_member_since"),
+    "elections": ("date", "previous_date"),
+    "committee": ("birth_date",),
+}
+ID = "id_number"
 PROVENANCE = ("_file", "_sheet", "_row")
 
 
-def _q(s):
-    """Chinese quotation marks around a value or a Series of values."""
-    return "“" + s + "”"
+# --------------------------------------------------------------------------- message parts
+
+@dataclass(frozen=True)
+class H:
+    """Message part: the header of field ``key`` as written in each row's sheet, in quotes."""
+
+    key: str
+    quoted: bool = True
+
+
+@dataclass(frozen=True)
+class D:
+    """Message part: a date column written as YYYY-MM-DD."""
+
+    values: pd.Series
+
+
+@dataclass(frozen=True)
+class Q:
+    """Message part: a value column in quotes."""
+
+    values: pd.Series
+
+
+Part = Union[str, pd.Series, H, D, Q, Callable[[np.ndarray], pd.Series]]
 
 
 def _ymd(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s).dt.strftime("%Y-%m-%d").astype(STRING)
+    return pd.to_datetime(s).dt.strftime("%Y-%m-%d").astype(STRING).fillna("")
 
 
 @dataclass
@@ -66,7 +99,6 @@ class Table:
     values: pd.DataFrame = field(default_factory=pd.DataFrame)  # normalised fields
     parts: list[pd.DataFrame] = field(default_factory=list)  # issue frames (with _idx)
     error: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    _header_cache: dict[str, pd.Series] = field(default_factory=dict)
 
     @property
     def sheet(self) -> schema.Sheet:
@@ -75,43 +107,61 @@ class Table:
     def __len__(self) -> int:
         return len(self.raw)
 
-    def header(self, key: str) -> pd.Series:
-        """Per row: the header of field ``key`` as written in that row's sheet (the template's
-        header where the sheet had no such column)."""
-        if key not in self._header_cache:
-            default = self.sheet.header(key) if key in self.sheet.keys else key
-            table = {i: h.get(key, default) for i, h in enumerate(self.headers)}
-            self._header_cache[key] = self.raw["_src"].map(table).astype(STRING)
-        return self._header_cache[key]
+    def header_at(self, key: str, idx: np.ndarray) -> pd.Series:
+        """The header of field ``key`` as written in the sheets of rows ``idx`` (the template's
+        header where a sheet had no such column)."""
+        default = self.sheet.header(key) if key in self.sheet.keys else key
+        table = {i: h.get(key, default) for i, h in enumerate(self.headers)}
+        src = self.raw["_src"].to_numpy()[idx]
+        return pd.Series(src).map(table).astype(STRING).fillna(default)
 
     def has_column(self, key: str) -> np.ndarray:
         """Per row: whether that row's sheet had a column for field ``key``."""
-        table = {i: key in h for i, h in enumerate(self.headers)}
-        return self.raw["_src"].map(table).fillna(False).to_numpy(dtype=bool)
+        table = np.array([key in h for h in self.headers] or [False], dtype=bool)
+        return table[self.raw["_src"].to_numpy(dtype=np.int64)] if len(self.headers) else \
+            np.zeros(len(self), dtype=bool)
 
     def text(self, key: str) -> pd.Series:
         return self.raw[key]
 
-    def add(self, mask, rule_id: str, key: str | None, value, message) -> None:
-        """Record one issue per row where ``mask`` is true."""
+    def render(self, parts: tuple[Part, ...], idx: np.ndarray) -> pd.Series:
+        """Assemble message parts for rows ``idx`` (column-wise string concatenation)."""
+        out = pd.Series([""] * len(idx), dtype=STRING)
+        for p in parts:
+            if isinstance(p, str):
+                out = out + p
+            elif isinstance(p, H):
+                h = self.header_at(p.key, idx)
+                out = out + ("“" + h + "”" if p.quoted else h)
+            elif isinstance(p, D):
+                out = out + _ymd(p.values.iloc[idx].reset_index(drop=True))
+            elif isinstance(p, Q):
+                out = out + "“" + _sub(p.values, idx) + "”"
+            elif isinstance(p, pd.Series):
+                out = out + _sub(p, idx)
+            else:
+                out = out + pd.Series(p(idx)).astype(STRING).fillna("").reset_index(drop=True)
+        return out
+
+    def add(self, mask, rule_id: str, key: str | None, value: pd.Series | str, *parts: Part,
+            fix: bool = True) -> None:
+        """Record one issue per row where ``mask`` is true; the message is ``parts`` followed by
+        the catalogue's fix (``fix=False`` when the parts end with their own advice)."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
         rule = catalog.rule(rule_id)
         sub = self.raw.iloc[idx]
-
-        def pick(x):
-            if isinstance(x, pd.Series):
-                return x.iloc[idx].astype(STRING).fillna("").to_numpy()
-            return np.full(len(idx), "" if x is None else str(x), dtype=object)
-
-        column = pick(self.header(key)) if key is not None else pick("")
+        message = self.render(parts, idx)
+        if fix:
+            message = message + "；" + rule.fix
+        column = self.header_at(key, idx) if key is not None else pd.Series([""] * len(idx), dtype=STRING)
         frame = pd.DataFrame({
             "file": sub["_file"].to_numpy(), "sheet": sub["_sheet"].to_numpy(),
-            "row": sub["_row"].to_numpy(), "column": column, "value": pick(value),
-            "rule": rule_id, "severity": rule.severity, "message": pick(message),
-            "_idx": idx})
+            "row": sub["_row"].to_numpy(), "column": column.to_numpy(),
+            "value": _sub(value, idx).to_numpy() if isinstance(value, pd.Series) else value,
+            "rule": rule_id, "severity": rule.severity, "message": message.to_numpy(), "_idx": idx})
         self.parts.append(frame)
         if rule.drops_row:
             self.error[idx] = True
@@ -120,53 +170,51 @@ class Table:
         return ~self.error
 
 
+def _sub(s: pd.Series, idx: np.ndarray) -> pd.Series:
+    return s.iloc[idx].astype(STRING).fillna("").reset_index(drop=True)
+
+
+def _fail(mask) -> np.ndarray:
+    """A nullable comparison as a plain boolean mask (NA → False)."""
+    if isinstance(mask, pd.Series):
+        return mask.fillna(False).to_numpy(dtype=bool)
+    return np.asarray(mask, dtype=bool)
+
+
 # --------------------------------------------------------------------------- row rules
 
 def _field_rules(t: Table, as_of: pd.Timestamp) -> None:
     """Parse every field by its type; required, enumeration, date, integer, phone and credit
     code rules."""
-    sheet = t.sheet
     values: dict[str, pd.Series] = {}
-    for f in sheet.fields:
+    for f in t.sheet.fields:
         text = t.text(f.key)
-        head = t.header(f.key)
-        present = text.notna().to_numpy()
         if f.type == "enum":
             res = nz.map_enum(text, f.enum)
-            options = "、".join(f.enum.values)
-            t.add(res["bad"], "row.enum", f.key, text,
-                  _q(head) + "填写的" + _q(text) + "不在规定选项内（可选：" + options + "）；"
-                  + catalog.rule("row.enum").fix)
+            t.add(res["bad"], "row.enum", f.key, text, H(f.key), "填写的", Q(text),
+                  "不在规定选项内（可选：" + "、".join(f.enum.values) + "）")
             values[f.key] = res["value"]
         elif f.type == "date":
             res = nz.parse_dates(text)
-            t.add(res["bad"], "row.date", f.key, text,
-                  _q(head) + "填写的" + _q(text) + "无法识别为日期；" + catalog.rule("row.date").fix)
-            early = (res["date"] < DATE_MIN).to_numpy()
-            late = np.zeros(len(t), dtype=bool)
+            date = res["date"]
+            t.add(res["bad"], "row.date", f.key, text, H(f.key), "填写的", Q(text), "无法识别为日期")
+            t.add(_fail(date < DATE_MIN), "row.date_range", f.key, text, H(f.key), "为", D(date), "，早于1900年")
             if f.key in NOT_FUTURE.get(t.key, ()):
-                late = (res["date"] > as_of).to_numpy()
-            t.add(early, "row.date_range", f.key, text,
-                  _q(head) + "为" + _ymd(res["date"]) + "，早于1900年；" + catalog.rule("row.date_range").fix)
-            t.add(late, "row.date_range", f.key, text,
-                  _q(head) + "为" + _ymd(res["date"]) + "，晚于统计截止日期" + f"{as_of:%Y-%m-%d}；"
-                  + catalog.rule("row.date_range").fix)
-            values[f.key] = res["date"]
+                t.add(_fail(date > as_of), "row.date_range", f.key, text, H(f.key), "为", D(date),
+                      f"，晚于统计截止日期{as_of:%Y-%m-%d}")
+            values[f.key] = date
             values["_month_only:" + f.key] = res["month_only"]
         elif f.type == "int":
             res = nz.parse_ints(text)
-            t.add(res["bad"], "row.int", f.key, text,
-                  _q(head) + "填写的" + _q(text) + "不是非负整数；" + catalog.rule("row.int").fix)
+            t.add(res["bad"], "row.int", f.key, text, H(f.key), "填写的", Q(text), "不是非负整数")
             values[f.key] = res["value"]
         elif f.type == "phone":
-            ok = nz.phone_ok(text)
-            t.add((ok == False).fillna(False).to_numpy(dtype=bool), "row.phone", f.key, text,  # noqa: E712
-                  _q(head) + "填写的" + _q(text) + "不是有效的电话号码；" + catalog.rule("row.phone").fix)
+            t.add(_fail(nz.phone_ok(text) == False), "row.phone", f.key, text,  # noqa: E712
+                  H(f.key), "填写的", Q(text), "不是有效的电话号码")
             values[f.key] = text
         elif f.type == "credit_code":
-            ok = nz.credit_code_ok(text)
-            t.add((ok == False).fillna(False).to_numpy(dtype=bool), "row.credit_code", f.key, text,  # noqa: E712
-                  _q(head) + _q(text) + "的位数或校验位不正确；" + catalog.rule("row.credit_code").fix)
+            t.add(_fail(nz.credit_code_ok(text) == False), "row.credit_code", f.key, text,  # noqa: E712
+                  H(f.key), Q(text), "的位数或校验位不正确")
             values[f.key] = nz.compact(text).str.upper()
         elif f.type == "code":
             values[f.key] = nz.compact(text)
@@ -175,216 +223,193 @@ def _field_rules(t: Table, as_of: pd.Timestamp) -> None:
         else:
             values[f.key] = text
         if f.required and not f.derivable:
-            _required(t, f.key, ~present)
+            _required(t, f.key, text.isna().to_numpy())
     t.values = pd.DataFrame(values, index=t.raw.index)
 
 
-def _required(t: Table, key: str, missing: np.ndarray, why: str = "") -> None:
+def _required(t: Table, key: str, missing: np.ndarray) -> None:
     missing = np.asarray(missing, dtype=bool)
     if not missing.any():
         return
-    head = t.header(key)
     absent = ~t.has_column(key)
-    fix = catalog.rule("row.required").fix
-    msg = pd.Series(np.where(absent, "本表没有" + head + "列，必填项为空；请增加该列并填写",
-                             _q(head) + "为空" + why + "；" + fix), index=t.raw.index, dtype=STRING)
-    t.add(missing, "row.required", key, "", msg)
+    t.add(missing & ~absent, "row.required", key, "", H(key), "为空")
+    t.add(missing & absent, "row.required", key, "", "本表没有", H(key), "列，该项必填；请增加该列并填写", fix=False)
 
 
-def _person_rules(t: Table, as_of: pd.Timestamp, config: Config) -> None:
+def _person_rules(t: Table, config: Config, as_of: pd.Timestamp) -> None:
     """ID number, gender and birth date of a person (党员, 班子成员): numeric IDs, check
-    character, agreement, derivation; birth date plausibility and age."""
+    character, agreement, derivation; plausibility of a derived birth date; age."""
     v = t.values
-    id_text = t.text(ID_COLUMN) if ID_COLUMN in t.raw else pd.Series(pd.NA, index=t.raw.index, dtype=STRING)
+    id_text = t.text(ID)
+    masked = mask_ids(id_text).astype(STRING)
     numeric = t.raw["_id_numeric"].to_numpy(dtype=bool) & id_text.notna().to_numpy()
-    head_id = t.header(ID_COLUMN)
-    masked = mask_ids(id_text).fillna("")
-    t.add(numeric, "row.id_numeric", ID_COLUMN, id_text,
-          _q(head_id) + "被存成了数字（读出为" + masked + "），后几位已丢失；" + catalog.rule("row.id_numeric").fix)
+    t.add(numeric, "row.id_numeric", ID, masked, H(ID), "被存成了数字（读出为", masked, "），后几位已丢失")
     ida = idcard.analyse(id_text.where(~numeric))
     has_id = ida["id"].notna().to_numpy()
     valid = ida["valid"].to_numpy(dtype=bool)
     invalid = has_id & ~valid
+    well_formed = ida["well_formed"].to_numpy(dtype=bool)
+    g_given = t.text("gender").notna().to_numpy()
+    b_given = t.text("birth_date").notna().to_numpy()
+    reason = pd.Series(np.where(well_formed, "的校验位或其中的出生日期不正确", "的位数或字符不正确（应为18位）"))
+    t.add(invalid & g_given & b_given, "row.id_invalid", ID, masked, H(ID), masked,
+          lambda idx: reason.iloc[idx])
 
-    g_text, b_text = t.text("gender"), t.text("birth_date")
-    g_given, b_given = g_text.notna().to_numpy(), b_text.notna().to_numpy()
-    reason = np.where(~ida["well_formed"].to_numpy(dtype=bool), "位数或字符不正确", "校验位或出生日期不正确")
-    t.add(invalid & g_given & b_given, "row.id_invalid", ID_COLUMN, id_text,
-          _q(head_id) + masked + pd.Series(reason, index=t.raw.index) + "；" + catalog.rule("row.id_invalid").fix)
-
-    # agreement of a valid ID with the gender and birth date written beside it
-    gender = v["gender"]
-    g_bad = valid & gender.notna().to_numpy() & (gender != ida["gender"]).fillna(False).to_numpy(dtype=bool)
-    t.add(g_bad, "row.id_mismatch", "gender", g_text,
-          "身份证号显示性别为" + ida["gender"].fillna("") + "，但" + _q(t.header("gender")) + "填写为"
-          + g_text.fillna("") + "；" + catalog.rule("row.id_mismatch").fix)
-    birth = v["birth_date"]
+    # a valid ID must agree with the gender and birth date written beside it
+    gender, birth = v["gender"], v["birth_date"]
+    g_bad = valid & _fail(gender != ida["gender"])
+    t.add(g_bad, "row.id_mismatch", "gender", t.text("gender"),
+          "身份证号", masked, "显示性别为", ida["gender"], "，但", H("gender"), "填写为", Q(t.text("gender")))
     month_only = v["_month_only:birth_date"].to_numpy(dtype=bool)
-    same_month = (birth.dt.year == ida["birth"].dt.year) & (birth.dt.month == ida["birth"].dt.month)
-    same = np.where(month_only, same_month.fillna(False), (birth == ida["birth"]).fillna(False))
-    b_bad = valid & birth.notna().to_numpy() & ~same.astype(bool)
-    t.add(b_bad, "row.id_mismatch", "birth_date", b_text,
-          "身份证号显示出生日期为" + _ymd(ida["birth"]).fillna("") + "，但" + _q(t.header("birth_date"))
-          + "填写为" + b_text.fillna("") + "；" + catalog.rule("row.id_mismatch").fix)
+    same_day = _fail(birth == ida["birth"])
+    same_month = _fail((birth.dt.year == ida["birth"].dt.year) & (birth.dt.month == ida["birth"].dt.month))
+    b_bad = valid & birth.notna().to_numpy() & ~np.where(month_only, same_month, same_day)
+    t.add(b_bad, "row.id_mismatch", "birth_date", t.text("birth_date"),
+          "身份证号", masked, "显示出生日期为", D(ida["birth"]), "，但", H("birth_date"), "填写为",
+          Q(t.text("birth_date")))
 
-    # derivation and what is missing
-    why = np.where(invalid, "，身份证号有误无法推出", np.where(numeric, "，身份证号已丢失数字无法推出",
-                                                     "，且未填身份证号"))
-    why_s = pd.Series(why, index=t.raw.index, dtype=STRING)
+    # derive what is blank; what cannot be derived is missing
+    why = pd.Series(np.where(numeric, "，身份证号已丢失数字，无法推出", np.where(
+        invalid, "，身份证号有误，无法推出", "，也未填身份证号")))
     for key, derived, given in (("gender", ida["gender"], g_given), ("birth_date", ida["birth"], b_given)):
-        missing = ~given & ~valid
-        head = t.header(key)
-        t.add(missing, "row.required", key, "",
-              _q(head) + "为空" + why_s + "；请补填" + head + "或核对身份证号")
+        t.add(~given & ~valid, "row.required", key, "", H(key), "为空", lambda idx: why.iloc[idx],
+              "；请补填", H(key, quoted=False), "或核对身份证号", fix=False)
         v[key] = v[key].where(v[key].notna(), derived)
     v["gender"] = v["gender"].astype(STRING)
     v["birth_date"] = pd.to_datetime(v["birth_date"]).astype(DATE)
 
-    # plausibility of the birth date: a written one was checked with the other dates
     birth = v["birth_date"]
-    head_b = t.header("birth_date")
-    odd = ((birth > as_of) | (birth < DATE_MIN)).fillna(False).to_numpy(dtype=bool) & ~b_given
-    t.add(odd, "row.date_range", ID_COLUMN, id_text,
-          "由身份证号" + masked + "推出的出生日期" + _ymd(birth).fillna("") + "不合理；请核对身份证号")
+    odd = _fail((birth > as_of) | (birth < DATE_MIN)) & ~b_given
+    t.add(odd, "row.date_range", ID, masked, "由身份证号", masked, "推出的出生日期", D(birth), "不合理；请核对身份证号",
+          fix=False)
     over = config.concerns.member_max_age
-    cutoff = as_of - pd.DateOffset(years=over + 1)
-    old = (birth <= cutoff).fillna(False).to_numpy(dtype=bool) & (birth >= DATE_MIN).fillna(False).to_numpy(dtype=bool)
-    t.add(old, "row.age_over_100", "birth_date", _ymd(birth),
-          _q(head_b) + "为" + _ymd(birth).fillna("") + f"，年龄超过{over}岁；" + catalog.rule("row.age_over_100").fix)
+    old = _fail(birth <= as_of - pd.DateOffset(years=over + 1)) & _fail(birth >= DATE_MIN)
+    t.add(old, "row.age_over_100", "birth_date", t.text("birth_date"), H("birth_date"), "为", D(birth),
+          f"，年龄超过{over}岁")
 
 
-def _member_rules(t: Table, as_of: pd.Timestamp) -> None:
+def _member_rules(t: Table) -> None:
     v = t.values
     birth, joined, full = v["birth_date"], v["joined"], v["full_member_since"]
     adult = birth + pd.DateOffset(years=ADULT_AGE)
-    young = (joined < adult).fillna(False).to_numpy(dtype=bool)
-    t.add(young, "row.date_range", "joined", t.text("joined"),
-          _q(t.header("joined")) + _ymd(joined).fillna("") + "早于年满18周岁之日" + _ymd(adult).fillna("")
-          + "（出生日期" + _ymd(birth).fillna("") + "）；" + catalog.rule("row.date_range").fix)
-    order = (full <= joined).fillna(False).to_numpy(dtype=bool)
-    t.add(order, "row.date_order", "full_member_since", t.text("full_member_since"),
-          _q(t.header("full_member_since")) + _ymd(full).fillna("") + "不晚于" + _q(t.header("joined"))
-          + _ymd(joined).fillna("") + "；" + catalog.rule("row.date_order").fix)
+    t.add(_fail(joined < adult), "row.date_range", "joined", t.text("joined"), H("joined"), D(joined),
+          "早于年满18周岁之日", D(adult), "（出生日期", D(birth), "）")
+    t.add(_fail(full <= joined), "row.date_order", "full_member_since", t.text("full_member_since"),
+          H("full_member_since"), D(full), "不晚于", H("joined"), D(joined))
 
 
 def _election_rules(t: Table) -> None:
     v = t.values
-    more = (v["present"] > v["eligible"]).fillna(False).to_numpy(dtype=bool)
-    t.add(more, "row.present_gt_eligible", "present", t.text("present"),
-          _q(t.header("present")) + v["present"].astype(STRING).fillna("") + "多于" + _q(t.header("eligible"))
-          + v["eligible"].astype(STRING).fillna("") + "；" + catalog.rule("row.present_gt_eligible").fix)
-    fewer = (v["seats"] > v["candidates"]).fillna(False).to_numpy(dtype=bool)
-    t.add(fewer, "row.seats_gt_candidates", "candidates", t.text("candidates"),
-          _q(t.header("candidates")) + v["candidates"].astype(STRING).fillna("") + "少于"
-          + _q(t.header("seats")) + v["seats"].astype(STRING).fillna("") + "；"
-          + catalog.rule("row.seats_gt_candidates").fix)
-    order = (v["previous_date"] >= v["date"]).fillna(False).to_numpy(dtype=bool)
-    t.add(order, "row.date_order", "previous_date", t.text("previous_date"),
-          _q(t.header("previous_date")) + _ymd(v["previous_date"]).fillna("") + "不早于"
-          + _q(t.header("date")) + _ymd(v["date"]).fillna("") + "；请核对两次选举的日期")
+    t.add(_fail(v["present"] > v["eligible"]), "row.present_gt_eligible", "present", t.text("present"),
+          H("present"), v["present"], "多于", H("eligible"), v["eligible"])
+    t.add(_fail(v["seats"] > v["candidates"]), "row.seats_gt_candidates", "candidates", t.text("candidates"),
+          H("candidates"), v["candidates"], "少于", H("seats"), v["seats"])
+    t.add(_fail(v["previous_date"] >= v["date"]), "row.date_order", "previous_date", t.text("previous_date"),
+          H("previous_date"), D(v["previous_date"]), "不早于", H("date"), D(v["date"]), "；请核对两次选举的日期",
+          fix=False)
 
 
 def _unit_rules(t: Table) -> None:
     v = t.values
-    built = v["party_org"].isin(schema.ORG_BUILT).to_numpy(dtype=bool)
-    missing = built & v["org_id"].isna().to_numpy()
-    head = t.header("org_id")
-    t.add(missing, "row.required", "org_id", "",
-          _q(head) + "为空，但" + _q(t.header("party_org")) + "为" + v["party_org"].fillna("")
-          + "；已建立党组织的请填写所属党组织编码")
+    built = _fail(v["party_org"].isin(schema.ORG_BUILT))
+    t.add(built & v["org_id"].isna().to_numpy(), "row.required", "org_id", "",
+          H("org_id"), "为空，但", H("party_org"), "为", v["party_org"], "；已建立党组织的请填写所属党组织编码",
+          fix=False)
 
 
 def _optional_blank(t: Table) -> None:
     for key in OPTIONAL_WARNED.get(t.key, ()):
-        blank = t.text(key).isna().to_numpy()
         has_col = t.has_column(key)
-        head = t.header(key)
-        fix = catalog.rule("row.optional_blank").fix
-        t.add(blank & has_col, "row.optional_blank", key, "",
-              _q(head) + "为空，相关统计将不含此行；" + fix)
+        t.add(t.text(key).isna().to_numpy() & has_col, "row.optional_blank", key, "",
+              H(key), "为空，相关统计将不含此行")
         # a sheet without the column at all: one line for the sheet
         src = t.raw["_src"].to_numpy()
-        for i, h in enumerate(t.headers):
-            if key in h:
-                continue
+        header = schema.sheet(t.key).header(key)
+        for i, h in enumerate(t.headers):  # one per source sheet
             rows = np.flatnonzero(src == i)
-            if not len(rows):
+            if key in h or not len(rows):
                 continue
             first = rows[0]
-            part = pd.DataFrame({"file": [t.raw["_file"].iloc[first]], "sheet": [t.raw["_sheet"].iloc[first]],
-                                 "row": [None], "column": [schema.sheet(t.key).header(key)], "value": [""],
-                                 "rule": ["row.optional_blank"], "severity": [catalog.rule("row.optional_blank").severity],
-                                 "message": [f"本表没有{_q(schema.sheet(t.key).header(key))}列，相关统计将不含本表的"
-                                             f"{len(rows)}行；建议增加该列并填写"], "_idx": [-1]})
-            t.parts.append(part)
+            t.parts.append(pd.DataFrame({
+                "file": [t.raw["_file"].iloc[first]], "sheet": [t.raw["_sheet"].iloc[first]],
+                "row": [None], "column": [header], "value": [""], "rule": ["row.optional_blank"],
+                "severity": [catalog.rule("row.optional_blank").severity],
+                "message": [f"本表没有“{header}”列，相关统计将不含本表的{len(rows)}行；建议增加该列并填写"],
+                "_idx": [-1]}))
 
 
 # --------------------------------------------------------------------------- set rules
 
-def _place(t: Table, idx: np.ndarray) -> pd.Series:
-    """"a.xlsx 党员 第5行" for rows ``idx`` of a table."""
-    sub = t.raw.iloc[idx]
+def _place(t: Table, rows: np.ndarray) -> pd.Series:
+    """"a.xlsx的“党员”表第5行" for rows of a table."""
+    sub = t.raw.iloc[rows]
     return (sub["_file"].astype(STRING) + "的“" + sub["_sheet"].astype(STRING) + "”表第"
             + sub["_row"].astype(STRING) + "行").reset_index(drop=True)
 
 
-def _duplicates(t: Table, key: pd.Series, candidates: np.ndarray, rule_id: str, column: str,
-                value: pd.Series, what: pd.Series) -> None:
-    """Second and later rows with the same non-null ``key`` among ``candidates``: errors naming
-    the first place."""
-    k = key.where(candidates & key.notna().to_numpy())
-    dup = k.duplicated(keep="first").to_numpy() & k.notna().to_numpy()
+def _first_positions(key: pd.Series) -> np.ndarray:
+    """Per row: the position of the first row with the same key (-1 where the key is null)."""
+    codes, _ = pd.factorize(key, use_na_sentinel=True)
+    n_keys = codes.max() + 1 if len(codes) else 0
+    first = np.full(max(n_keys, 0), -1, dtype=np.int64)
+    pos = np.arange(len(codes))
+    valid = codes >= 0
+    first[codes[valid][::-1]] = pos[valid][::-1]  # the last assignment, i.e. the first row, wins
+    return np.where(valid, first[np.maximum(codes, 0)], -1)
+
+
+def _duplicates(t: Table, key: pd.Series, rule_id: str, column: str, value: pd.Series,
+                *what: Part) -> None:
+    """Second and later rows with the same non-null ``key`` among the rows without errors:
+    errors naming the first place."""
+    k = key.where(t.alive() & key.notna().to_numpy())
+    first = _first_positions(k)
+    dup = (first >= 0) & (first != np.arange(len(k)))
     if not dup.any():
         return
-    first_idx = pd.Series(np.arange(len(k)), index=k.index)[k.notna()].groupby(k[k.notna()]).first()
-    first = k.map(first_idx)
-    places = pd.Series("", index=k.index, dtype=STRING)
-    rows = np.flatnonzero(dup)
-    places.iloc[rows] = _place(t, first.iloc[rows].to_numpy(dtype=np.int64)).to_numpy()
-    t.add(dup, rule_id, column, value,
-          what + "与" + places + "重复；" + catalog.rule(rule_id).fix)
+    t.add(dup, rule_id, column, value, *what, "与", lambda idx: _place(t, first[idx]), "重复")
 
 
-def _org_rules(orgs: Table, config: Config) -> None:
-    v = orgs.values
-    alive = orgs.alive()
-    code = v["org_id"]
-    _duplicates(orgs, code, alive, "set.duplicate_org", "org_id", orgs.text("org_id"),
-                _q(orgs.header("org_id")) + code.fillna(""))
+def _lookup(values: pd.Series, mapping: pd.Series) -> pd.Series:
+    """``values.map(mapping)`` for text keys and text values, by Arrow hash lookup."""
+    if not len(mapping):
+        return pd.Series(pd.NA, index=values.index, dtype=STRING)
+    keys = pa.array(mapping.index.astype(str).tolist(), type=pa.large_string())
+    targets = pa.array(mapping.astype(str).tolist(), type=pa.large_string())
+    pos = pc.index_in(nz.arrow(values), value_set=keys)
+    return nz.series(pc.take(targets, pos), values.index)
 
 
-def _org_lookup(orgs: Table) -> tuple[pd.Series, pd.Series, set]:
-    """Known codes (surviving organizations) and a unique name → code map; ambiguous names."""
+def _org_lookup(orgs: Table) -> tuple[set, pd.Series, set]:
+    """Codes of the surviving organizations, a unique name → code map, the ambiguous names."""
     alive = orgs.alive()
     codes = orgs.values["org_id"][alive]
-    names = orgs.values["name"][alive].str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-    by_name = pd.Series(codes.to_numpy(), index=names.to_numpy())
+    names = nz.name_key(orgs.values["name"][alive])
+    by_name = pd.Series(codes.to_numpy(), index=names.to_numpy()).dropna()
+    by_name = by_name[by_name.index.notna()]
     counts = by_name.index.value_counts()
     ambiguous = set(counts[counts > 1].index)
     by_name = by_name[~by_name.index.isin(ambiguous)]
-    return codes, by_name, ambiguous
+    return set(codes.dropna()), by_name, ambiguous
 
 
-def _resolve_orgs(t: Table, codes: pd.Series, by_name: pd.Series, ambiguous: set, rule_id: str) -> None:
+def _resolve_orgs(t: Table, codes: set, by_name: pd.Series, ambiguous: set, rule_id: str) -> None:
     """Resolve org_id given as code or exact name; unknown ones are ``rule_id``."""
     if not len(t):
         return
     v = t.values
     given = v["org_id"]
-    known = given.isin(set(codes)).to_numpy(dtype=bool)
-    name_key = t.text("org_id").str.normalize("NFKC").str.replace(r"\s+", "", regex=True)
-    from_name = name_key.map(by_name).astype(STRING)
-    resolved = given.where(known, from_name)
+    known = _fail(given.isin(codes))
+    key = nz.name_key(t.text("org_id"))
+    resolved = given.where(known, _lookup(key, by_name))
     unknown = given.notna().to_numpy() & resolved.isna().to_numpy()
-    amb = name_key.isin(ambiguous).to_numpy(dtype=bool)
-    head = t.header("org_id")
-    text = t.text("org_id").fillna("")
-    rule = catalog.rule(rule_id)
-    msg = pd.Series(np.where(amb, "是多个党组织共用的名称，无法确定是哪一个；请改填组织编码",
-                             "在党组织表中不存在（既不是组织编码，也不是完整的组织名称）；" + rule.fix),
-                    index=t.raw.index, dtype=STRING)
-    t.add(unknown, rule_id, "org_id", text, _q(head) + "填写的" + _q(text) + msg)
-    if rule.drops_row:
+    amb = _fail(key.isin(ambiguous))
+    text = t.text("org_id")
+    t.add(unknown & amb, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
+          "是多个党组织共用的名称，无法确定是哪一个；请改填组织编码", fix=False)
+    t.add(unknown & ~amb, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
+          "在党组织表中不存在（既不是组织编码，也不是完整的组织名称）")
+    if catalog.rule(rule_id).drops_row:
         v["org_id"] = resolved
     else:
         v["org_id"] = resolved.where(resolved.notna(), given)
@@ -395,77 +420,64 @@ def _parents(orgs: Table) -> None:
     v = orgs.values
     alive = orgs.alive()
     code, parent = v["org_id"], v["parent_id"]
-    codes = code[alive]
-    has_parent = parent.notna().to_numpy() & alive
-    unknown = has_parent & ~parent.isin(set(codes)).to_numpy(dtype=bool)
+    codes = set(code[alive].dropna())
+    unknown = parent.notna().to_numpy() & alive & ~_fail(parent.isin(codes))
     orgs.add(unknown, "set.parent_unknown", "parent_id", orgs.text("parent_id"),
-             _q(orgs.header("parent_id")) + _q(parent.fillna("")) + "在党组织表中不存在，按最上级处理；"
-             + catalog.rule("set.parent_unknown").fix)
+             H("parent_id"), Q(parent), "在党组织表中不存在，按最上级处理")
     parent = parent.mask(unknown)
     # cycles among the surviving organizations: follow parents by pointer doubling
     live = np.flatnonzero(alive)
     pos = pd.Series(np.arange(len(live)), index=code.iloc[live].to_numpy())
     pos = pos[~pos.index.duplicated()]
     up = parent.iloc[live].map(pos).fillna(-1).to_numpy(dtype=np.int64)
-    n = len(live)
     reach = up.copy()
-    for _ in range(max(1, int(np.ceil(np.log2(max(n, 2)))) + 1)):
-        nxt = np.where(reach >= 0, reach[np.maximum(reach, 0)], -1)
-        reach = np.where(reach >= 0, nxt, -1)
-    suspects = np.flatnonzero(reach >= 0)  # never reaches a top: in or under a cycle
+    for _ in range(int(np.ceil(np.log2(max(len(live), 2)))) + 1):
+        reach = np.where(reach >= 0, reach[np.maximum(reach, 0)], -1)
     in_cycle = np.zeros(len(orgs), dtype=bool)
-    chains = pd.Series("", index=orgs.raw.index, dtype=STRING)
-    for s in suspects:  # only rows that already failed: word the cycle
-        seen, cur = [], s
+    chains = pd.Series("", index=range(len(orgs)), dtype=STRING)
+    for s in np.flatnonzero(reach >= 0):  # never reaches a top: only these few rows are walked
+        seen, cur = [], int(s)
         while cur >= 0 and cur not in seen:
             seen.append(cur)
-            cur = up[cur]
-        if cur >= 0 and cur == s:
-            row = live[s]
-            in_cycle[row] = True
-            names = [str(code.iloc[live[i]]) for i in seen] + [str(code.iloc[live[s]])]
-            chains.iloc[row] = " → ".join(names)
+            cur = int(up[cur])
+        if cur == s:
+            in_cycle[live[s]] = True
+            chains.iloc[live[s]] = " → ".join(str(code.iloc[live[i]]) for i in [*seen, s])
     orgs.add(in_cycle, "set.parent_cycle", "parent_id", orgs.text("parent_id"),
-             "上级组织关系形成循环（" + chains + "），按最上级处理；" + catalog.rule("set.parent_cycle").fix)
+             "上级组织关系形成循环（", chains, "），按最上级处理")
     v["parent_id"] = parent.mask(in_cycle)
 
 
 def _committee_sets(t: Table) -> None:
     v = t.values
-    alive = t.alive()
-    person = v["id_number"].where(v["id_number"].notna(),
-                                  v["name"] + "|" + _ymd(v["birth_date"]))
-    key = v["org_id"] + "|" + v["term"].astype(STRING) + "|" + person
-    _duplicates(t, key, alive, "set.duplicate_committee", "name", t.text("name"),
-                _q(v["name"].fillna("")) + "（" + v["org_id"].fillna("") + "，" + v["term"].astype(STRING).fillna("") + "）")
-    alive = t.alive()
-    current = alive & (v["term"] == schema.CURRENT_TERM).fillna(False).to_numpy(dtype=bool)
+    term = v["term"].astype(STRING)
+    person = v[ID].where(v[ID].notna(), v["name"] + "|" + _ymd(v["birth_date"]).replace("", pd.NA))
+    _duplicates(t, v["org_id"] + "|" + term + "|" + person, "set.duplicate_committee", "name",
+                t.text("name"), Q(v["name"]), "（", v["org_id"], "，", term, "）")
+    current = t.alive() & _fail(term == schema.CURRENT_TERM)
     if not current.any():
         return
-    frame = pd.DataFrame({"org": v["org_id"][current], "sec": (v["role"][current] == schema.SECRETARY),
+    frame = pd.DataFrame({"org": v["org_id"][current].to_numpy(),
+                          "sec": _fail(v["role"][current] == schema.SECRETARY),
                           "pos": np.flatnonzero(current)})
     per_org = frame.groupby("org", sort=False).agg(n=("sec", "sum"), first=("pos", "first"))
     bad = per_org[per_org["n"] != 1]
     mask = np.zeros(len(t), dtype=bool)
     mask[bad["first"].to_numpy()] = True
-    count = pd.Series("", index=t.raw.index, dtype=STRING)
-    count.iloc[bad["first"].to_numpy()] = bad["n"].astype(int).astype(str).to_numpy()
-    t.add(mask, "set.secretary_count", "role", t.text("role"),
-          "组织" + _q(v["org_id"].fillna("")) + "本届班子有" + count + "名" + schema.SECRETARY + "（应为1名）；"
-          + catalog.rule("set.secretary_count").fix)
+    count = pd.Series(0, index=range(len(t)))
+    count.iloc[bad["first"].to_numpy()] = bad["n"].to_numpy()
+    t.add(mask, "set.secretary_count", "role", t.text("role"), "组织", Q(v["org_id"]), "本届班子有",
+          count, "名" + schema.SECRETARY + "（应为1名）")
 
 
 def _branch_size(orgs: Table, members: Table, config: Config) -> None:
     limit = config.regulations.branch_max_members
-    alive_m = members.alive()
-    counts = members.values["org_id"][alive_m].value_counts()
+    counts = members.values["org_id"][members.alive()].value_counts()
     v = orgs.values
     n = v["org_id"].map(counts).fillna(0).astype("int64")
-    over = orgs.alive() & v["org_type"].isin(schema.BRANCH_TYPES).to_numpy(dtype=bool) & (n > limit).to_numpy()
+    over = orgs.alive() & _fail(v["org_type"].isin(schema.BRANCH_TYPES)) & (n > limit).to_numpy()
     orgs.add(over, "set.branch_over_50", "org_id", orgs.text("org_id"),
-             v["org_type"].astype(STRING).fillna("") + _q(v["name"].fillna("")) + "有" + n.astype(STRING)
-             + f"名党员，超过{limit}名；"
-             + catalog.rule("set.branch_over_50").fix)
+             v["org_type"], Q(v["name"]), "有", n, f"名党员，超过{limit}名")
 
 
 # --------------------------------------------------------------------------- driver
@@ -473,18 +485,14 @@ def _branch_size(orgs: Table, members: Table, config: Config) -> None:
 def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str]]) -> Table:
     """Concatenate one sheet's raw frames (each with provenance and ``_src``) into a Table."""
     sheet = schema.sheet(key)
-    cols = [*sheet.keys]
     if frames:
         raw = pd.concat(frames, ignore_index=True, sort=False)
     else:
-        raw = pd.DataFrame({c: pd.Series(dtype=STRING) for c in (*cols, "_file", "_sheet")})
+        raw = pd.DataFrame({c: pd.Series(dtype=STRING) for c in ("_file", "_sheet")})
         raw["_row"] = pd.Series(dtype="int64")
         raw["_src"] = pd.Series(dtype="int64")
-    for c in cols:
-        if c not in raw:
-            raw[c] = pd.Series(pd.NA, index=raw.index, dtype=STRING)
-        else:
-            raw[c] = raw[c].astype(STRING)
+    for c in sheet.keys:
+        raw[c] = raw[c].astype(STRING) if c in raw else pd.Series(pd.NA, index=raw.index, dtype=STRING)
     if "_id_numeric" not in raw:
         raw["_id_numeric"] = False
     raw["_id_numeric"] = raw["_id_numeric"].fillna(False).astype(bool)
@@ -494,30 +502,29 @@ def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str
 def check(tables: dict[str, Table], period: Period, config: Config) -> None:
     """Apply every row and set rule; fills each table's ``values``, ``parts`` and ``error``."""
     as_of = pd.Timestamp(period.as_of)
-    for key in [s.key for s in schema.DATA_SHEETS]:
-        t = tables[key]
+    for sheet in schema.DATA_SHEETS:
+        t = tables[sheet.key]
         _field_rules(t, as_of)
-        if key in ("members", "committee"):
-            _person_rules(t, as_of, config)
-        if key == "members":
-            _member_rules(t, as_of)
-        elif key == "elections":
+        if sheet.key in ("members", "committee"):
+            _person_rules(t, config, as_of)
+        if sheet.key == "members":
+            _member_rules(t)
+        elif sheet.key == "elections":
             _election_rules(t)
-        elif key == "units":
+        elif sheet.key == "units":
             _unit_rules(t)
         _optional_blank(t)
-    orgs = tables["orgs"]
-    _org_rules(orgs, config)
+    orgs, members = tables["orgs"], tables["members"]
+    _duplicates(orgs, orgs.values["org_id"], "set.duplicate_org", "org_id", orgs.text("org_id"),
+                H("org_id"), Q(orgs.values["org_id"]))
     codes, by_name, ambiguous = _org_lookup(orgs)
     for key in ("members", "elections", "committee"):
         _resolve_orgs(tables[key], codes, by_name, ambiguous, "set.unknown_org")
     _resolve_orgs(tables["units"], codes, by_name, ambiguous, "set.unit_unknown_org")
     _parents(orgs)
-    members = tables["members"]
-    _duplicates(members, members.values["id_number"], members.alive(), "set.duplicate_member",
-                ID_COLUMN, members.text(ID_COLUMN),
-                _q(members.header(ID_COLUMN)) + mask_ids(members.values["id_number"]).fillna("") + "（"
-                + members.values["name"].fillna("") + "）")
+    masked = mask_ids(members.values[ID]).astype(STRING)
+    _duplicates(members, members.values[ID], "set.duplicate_member", ID, masked,
+                H(ID), masked, "（", members.values["name"], "）")
     _committee_sets(tables["committee"])
     _branch_size(orgs, members, config)
 
@@ -525,10 +532,9 @@ def check(tables: dict[str, Table], period: Period, config: Config) -> None:
 def clean_table(t: Table) -> pd.DataFrame:
     """The rows without errors: normalised fields, extra columns, provenance."""
     keep = t.alive()
-    cols = {k: t.values[k] for k in t.sheet.keys}
-    frame = pd.DataFrame(cols, index=t.raw.index)
+    frame = pd.DataFrame({k: t.values[k] for k in t.sheet.keys}, index=t.raw.index)
     for c in t.raw.columns:
-        if c.startswith("extra:"):
+        if c.startswith(EXTRA_PREFIX):
             frame[c] = t.raw[c]
     for c in PROVENANCE:
         frame[c] = t.raw[c]
@@ -536,7 +542,7 @@ def clean_table(t: Table) -> pd.DataFrame:
 
 
 def left_out(t: Table) -> pd.DataFrame:
-    """Rows left out per file and sheet."""
+    """Rows left out, per file and sheet."""
     sub = t.raw.loc[t.error, ["_file", "_sheet"]]
     out = sub.groupby(["_file", "_sheet"], sort=False).size().rename("rows_left_out").reset_index()
     return out.rename(columns={"_file": "file", "_sheet": "sheet"})
