@@ -68,7 +68,7 @@ def _frame(value: Any) -> pd.DataFrame | None:
 def _style() -> Iterator[None]:
     family = fonts.chart_font_family()
     with matplotlib.rc_context({
-        "font.family": "sans-serif", "font.sans-serif": [family], "font.size": 8.5,
+        "font.family": [family], "font.sans-serif": [family], "font.size": 8.5,
         "axes.unicode_minus": False, "axes.spines.top": False, "axes.spines.right": False,
         "axes.edgecolor": fonts.GREY_DARK, "axes.linewidth": 0.6, "axes.labelcolor": fonts.GREY_DARK,
         "xtick.color": fonts.GREY_DARK, "ytick.color": fonts.GREY_DARK, "xtick.major.width": 0.6,
