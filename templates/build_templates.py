@@ -317,8 +317,8 @@ def quarterly() -> Builder:
     b.appendix("附表", page_break=True)
     for name in ("orgs.by_type", "orgs.by_sector", "orgs.by_area", "members.age_bands", "members.education",
                  "members.by_occupation", "members.by_area", "development.by_area", "tables.committee_compare",
-                 "committee.by_area", "elections.overdue_by_area", "elections.overdue", "elections.due_soon",
-                 "coverage.by_type", "coverage.by_size", "coverage.by_location"):
+                 "committee.by_area", "elections.overdue_by_area", "elections.overdue", "coverage.by_type",
+                 "coverage.by_size", "coverage.by_location"):
         b.tag(f"{{{{p {name} }}}}")
     data_note(b)
     return b

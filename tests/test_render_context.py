@@ -169,6 +169,7 @@ def ctx():
 def test_district_from_cover_units():
     assert district_name({"units": ["示例区城东街道党工委", "示例区城西街道党工委"]}) == "示例区"
     assert district_name({"units": ["城东街道党工委", "城西街道党工委"]}) == "全区"
+    assert district_name({"units": ["中共示例区望湖街道工作委员会", "中共示例区两新组织工作委员会"]}) == "示例区"
     assert district_name({"district": "样例县"}) == "样例县"
     assert district_name({}, "城东街道") == "城东街道"
 

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 import pandas as pd
 from docx.shared import Mm
 
+from .. import schema
 from . import fonts
 from .charts import ChartInfo
 from .ooxml import (body_paragraph, numbered_paragraph, paragraph, placeholder_paragraph, run)
@@ -109,7 +110,11 @@ class TableBlock(Block):
         if self._spec.empty:
             return ""
         n = self._state.number_table(self._spec)
-        return table_xml(self._spec.frame, caption=f"表{n} {self._spec.title}", note=self._spec.note)
+        frame = self._spec.frame
+        code, name = schema.ORGS.header("org_id"), schema.ORGS.header("name")
+        if self._spec.ledger and code in frame.columns and name in frame.columns:
+            frame = frame.drop(columns=[code])  # the name says it in a report; tables.xlsx keeps codes
+        return table_xml(frame, caption=f"表{n} {self._spec.title}", note=self._spec.note)
 
 
 class FigureBlock(Block):

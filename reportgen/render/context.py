@@ -65,6 +65,7 @@ SEVERITY_ORDER = {"严重": 0, "一般": 1, "提示": 2}
 OVERDUE_MONTHS = "逾期月数"
 TWO_NEW_GROUPS = ("orgs", "members", "elections", "committee")
 _DISTRICT_ENDS = "区县市旗"
+_PARTY_PREFIX = "中共"
 
 
 def _is_missing(v: Any) -> bool:
@@ -115,6 +116,7 @@ def district_name(meta: dict | None, given: str | None = None) -> str:
     if meta.get("district"):
         return str(meta["district"])
     units = [str(u).strip() for u in (meta.get("units") or []) if u and str(u).strip()]
+    units = [u[len(p):] if u.startswith(p) else u for u in units for p in (_PARTY_PREFIX,)]
     if units:
         prefix = os.path.commonprefix(units)
         cut = max(prefix.rfind(c) for c in _DISTRICT_ENDS)
