@@ -166,6 +166,9 @@ class Dataset:
     def table(self, key: str) -> pd.DataFrame:
         return getattr(self, key)
 
+    def _repr_html_(self) -> str:
+        return _dataset_html(self)
+
     @property
     def usable(self) -> bool:
         """Whether anything at all could be analysed."""
@@ -188,3 +191,23 @@ def subset_by_orgs(ds: Dataset, org_ids: pd.Series, label: str) -> Dataset:
     meta = dict(ds.meta, district=label, area=label)
     return Dataset(period=ds.period, issues=ds.issues, reconciliation=ds.reconciliation,
                    files=ds.files, meta=meta, **parts)
+
+
+def _dataset_html(ds: Dataset) -> str:
+    """A small HTML summary for Jupyter: period, files, rows per table, errors and warnings."""
+    from html import escape
+
+    rec = ds.reconciliation
+    read = int(rec["rows_read"].sum()) if len(rec) else 0
+    used = int(rec["rows_used"].sum()) if len(rec) else 0
+    rows = "".join(
+        f"<tr><td>{escape(schema.sheet(k).name)}</td><td style='text-align:right'>{len(getattr(ds, k)):,}</td></tr>"
+        for k in Dataset.TABLES)
+    nfiles = len(ds.files)
+    return (
+        f"<div><b>reportgen.Dataset</b> {escape(ds.period.zh)}（截止 {ds.as_of:%Y-%m-%d}）<br>"
+        f"文件 {nfiles} 个；读取 {read:,} 行，计入 {used:,} 行，未计入 {read - used:,} 行；"
+        f"<span style='color:#b00'>错误 {ds.error_count:,}</span>，"
+        f"<span style='color:#a60'>警告 {ds.warning_count:,}</span>"
+        f"<table><thead><tr><th>表</th><th>计入行数</th></tr></thead><tbody>{rows}</tbody></table></div>")
+
