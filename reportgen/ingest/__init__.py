@@ -27,7 +27,7 @@ from ..dataset import Dataset, complete, conform
 from ..periods import Period, PeriodError, find_period, parse_period
 from ..validate import catalog, issues as iss, rules
 from . import normalize as nz
-from .discover import discover
+from . import discover as _discover  # keep ``reportgen.ingest.discover`` the module
 from .read import FileResult, issue, read_file
 
 __all__ = ["load", "IngestError", "READ_STAGE", "CHECK_STAGE"]
@@ -51,7 +51,7 @@ def load(path: str | Path, period: str | Period | None = None, config: Config = 
     path = Path(path)
     if not path.exists():
         raise IngestError(f"找不到“{path}”，请检查文件夹或文件的路径是否正确")
-    root, files = discover(path)
+    root, files = _discover.discover(path)
     if not files:
         raise IngestError(f"“{path}”中没有找到任何报送文件；请把各单位报送的 .xlsx、.xls 或 .csv 文件放入该文件夹")
     results = _read_all(files, config, progress)

@@ -146,7 +146,8 @@ def _read_workbook(path: Path, rel: str, sniffed: Sniffed, limits: Limits) -> Fi
 
 
 def _no_sheet(result: FileResult) -> None:
-    if not result.sheets and not any(i["rule"] == "sheet.no_header" for i in result.issues):
+    if not result.sheets and not result.covers and not any(
+            i["rule"] == "sheet.no_header" for i in result.issues):
         names = "、".join(s.name for s in schema.DATA_SHEETS)
         result.issues.append(issue(result.file, "", "file.no_sheet",
                                    f"文件中没有可识别的数据工作表（工作表名称应为{names}之一，"
