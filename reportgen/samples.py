@@ -136,7 +136,7 @@ _INSTITUTIONS = ("人民医院", "中医院", "疾病预防控制中心", "妇�
                  "少年宫", "体育中心", "环境卫生管理所", "园林绿化所", "老年大学")
 _SOES = ("城市建设投资集团", "水务集团", "公共交通有限公司", "国有资产经营有限公司", "城市更新有限公司",
          "文化旅游发展集团", "供热有限公司", "市政工程有限公司", "农业发展投资公司", "产业投资集团")
-_SCHOOL_KINDS = ("小学", "中学", "实验学校", "幼儿园", "职业技术学校")
+_SCHOOL_KINDS = ("实验小学", "中学", "实验学校", "幼儿园", "职业技术学校")
 _OTHERS = ("工商业联合会", "科学技术协会", "残疾人联合会", "红十字会", "文学艺术界联合会", "老干部活动中心",
            "社会工作服务中心", "志愿服务指导中心")
 _INDUSTRIES = ("科技", "电子", "物流", "商贸", "建筑", "餐饮", "软件", "医药", "机械", "文化传媒",
@@ -1160,7 +1160,7 @@ _GROUPS = {  # two-row headers: a group title over these fields; the other field
               ("党组织和群团组织建设情况", ("party_org", "org_id", "party_members", "has_instructor",
                                       "has_union", "has_youth_league", "has_women_org"))),
     "orgs": (("组织基本情况", ("org_id", "name", "parent_id", "org_type", "sector", "area", "founded")),
-             ("换届情况", ("last_election", "term_years", "term_end", "secretary"))),
+             ("任期情况", ("last_election", "term_years", "term_end", "secretary"))),
 }
 
 
