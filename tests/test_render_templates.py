@@ -134,3 +134,28 @@ def test_template_opens_in_python_docx_with_tags_visible():
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "{{ sec() }}基本情况" in text and "{{p charts.age_bands }}" in text
     assert "{{ committee.secretary_reelected_share|pct }}" in text
+
+
+def test_template_guide_is_current():
+    from reportgen.render.guide import GUIDE_PATH, guide_text
+
+    assert GUIDE_PATH.read_text(encoding="utf-8") == guide_text(), \
+        "docs/模板说明.md is stale: run python -m reportgen.render.guide"
+
+
+def test_every_variable_of_the_default_templates_is_in_the_guide():
+    import re
+
+    from reportgen.render.guide import guide_text
+
+    guide = guide_text()
+    pattern = r"\b((?:orgs|members|development|elections|committee|coverage|sources|thresholds|tables|charts)\.\w+)"
+    seen = set()
+    for kind in TEMPLATE_KINDS:
+        doc = Document(io.BytesIO(template_path(kind).read_bytes()))
+        tags = re.findall(r"\{\{.*?\}\}|\{%.*?%\}", "\n".join(p.text for p in doc.paragraphs))
+        for tag in tags:
+            seen.update(re.findall(pattern, tag))
+    assert len(seen) > 60
+    missing = sorted(n for n in seen if f"`{n}`" not in guide)
+    assert not missing, missing

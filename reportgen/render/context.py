@@ -369,5 +369,5 @@ def _two_new(ind: Any, cfg: Config) -> dict:
 
 
 def zh_filters() -> dict:
-    """The Jinja filters of report templates: zh.FILTERS plus a Chinese date."""
-    return {**zh.FILTERS, "date_zh": _zh_date}
+    """The Jinja filters of report templates: zh.FILTERS (with a Chinese date)."""
+    return {"date_zh": _zh_date, **zh.FILTERS}
