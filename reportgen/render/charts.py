@@ -132,6 +132,7 @@ def _bar_labels(ax, bars, values, fmt: Callable[[float], str], size: float = 7.0
 
 def _pct_axis(ax, top: float) -> None:
     ax.set_ylim(0, max(top * 1.18, 0.05))
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
     ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v * 100:.0f}%"))
 
 
@@ -257,6 +258,7 @@ def committee(source: Any) -> Figure | None:
                 _pct_axis(ax, top)
             else:
                 ax.set_ylim(0, max(top * 1.18, 1.0))
+                ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=4, integer=True))
     return fig
 
 
