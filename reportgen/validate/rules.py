@@ -288,11 +288,12 @@ def _person_rules(t: Table, config: Config, as_of: pd.Timestamp) -> None:
           f"，年龄超过{over}岁")
 
 
-def _member_rules(t: Table) -> None:
+def _member_rules(t: Table, as_of: pd.Timestamp) -> None:
     v = t.values
     birth, joined, full = v["birth_date"], v["joined"], v["full_member_since"]
     adult = birth + pd.DateOffset(years=ADULT_AGE)
-    t.add(_fail(joined < adult), "row.date_range", "joined", t.text("joined"), H("joined"), D(joined),
+    plausible = _fail((birth >= DATE_MIN) & (birth <= as_of))  # else the birth date is the problem
+    t.add(_fail(joined < adult) & plausible, "row.date_range", "joined", t.text("joined"), H("joined"), D(joined),
           "早于年满18周岁之日", D(adult), "（出生日期", D(birth), "）")
     t.add(_fail(full <= joined), "row.date_order", "full_member_since", t.text("full_member_since"),
           H("full_member_since"), D(full), "不晚于", H("joined"), D(joined))
@@ -351,7 +352,7 @@ def _first_positions(key: pd.Series) -> np.ndarray:
     """Per row: the position of the first row with the same key (-1 where the key is null)."""
     codes, _ = pd.factorize(key, use_na_sentinel=True)
     n_keys = codes.max() + 1 if len(codes) else 0
-    first = np.full(max(n_keys, 0), -1, dtype=np.int64)
+    first = np.full(max(n_keys, 1), -1, dtype=np.int64)
     pos = np.arange(len(codes))
     valid = codes >= 0
     first[codes[valid][::-1]] = pos[valid][::-1]  # the last assignment, i.e. the first row, wins
@@ -508,7 +509,7 @@ def check(tables: dict[str, Table], period: Period, config: Config) -> None:
         if sheet.key in ("members", "committee"):
             _person_rules(t, config, as_of)
         if sheet.key == "members":
-            _member_rules(t)
+            _member_rules(t, as_of)
         elif sheet.key == "elections":
             _election_rules(t)
         elif sheet.key == "units":
