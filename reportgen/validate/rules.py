@@ -259,13 +259,13 @@ def _person_rules(t: Table, config: Config, as_of: pd.Timestamp) -> None:
     gender, birth = v["gender"], v["birth_date"]
     g_bad = valid & _fail(gender != ida["gender"])
     t.add(g_bad, "row.id_mismatch", "gender", t.text("gender"),
-          "身份证号", masked, "显示性别为", ida["gender"], "，但", H("gender"), "填写为", Q(t.text("gender")))
+          H(ID), masked, "显示性别为", ida["gender"], "，但", H("gender"), "填写为", Q(t.text("gender")))
     month_only = v["_month_only:birth_date"].to_numpy(dtype=bool)
     same_day = _fail(birth == ida["birth"])
     same_month = _fail((birth.dt.year == ida["birth"].dt.year) & (birth.dt.month == ida["birth"].dt.month))
     b_bad = valid & birth.notna().to_numpy() & ~np.where(month_only, same_month, same_day)
     t.add(b_bad, "row.id_mismatch", "birth_date", t.text("birth_date"),
-          "身份证号", masked, "显示出生日期为", D(ida["birth"]), "，但", H("birth_date"), "填写为",
+          H(ID), masked, "显示出生日期为", D(ida["birth"]), "，但", H("birth_date"), "填写为",
           Q(t.text("birth_date")))
 
     # derive what is blank; what cannot be derived is missing
