@@ -143,10 +143,12 @@ class Builder:
 def overview(b: Builder) -> None:
     b.p("{% if orgs.total is not none %}截至{{ as_of_zh }}，{{ district }}共有基层党组织{{ orgs.total|wan }}个"
         "{% if orgs.total_delta is not none %}，{{ orgs.total_delta|change(ref, '个') }}{% endif %}"
-        "{% if orgs.type_phrase %}，其中{{ orgs.type_phrase }}{% endif %}；共有党员{{ members.total|wan }}名"
-        "{% if members.total_delta is not none %}，{{ members.total_delta|change(ref, '名') }}{% endif %}"
+        "{% if orgs.type_phrase %}，其中{{ orgs.type_phrase }}{% endif %}{% if members.total %}；共有党员"
+        "{{ members.total|wan }}名{% if members.total_delta is not none %}，"
+        "{{ members.total_delta|change(ref, '名') }}{% endif %}"
         "{% if members.full is not none and members.probationary is not none %}，其中正式党员"
-        "{{ members.full|wan }}名、预备党员{{ members.probationary|wan }}名{% endif %}。{% endif %}")
+        "{{ members.full|wan }}名、预备党员{{ members.probationary|wan }}名{% endif %}"
+        "{% else %}；本期没有报送党员名册{% endif %}。{% endif %}")
 
 
 def election_schedule(b: Builder) -> None:

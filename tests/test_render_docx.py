@@ -251,3 +251,26 @@ def test_result_lists_written_files(plain):
     assert all(p.is_file() for p in result.files)
     assert {c.key for c in result.charts} == {"age_bands", "education", "committee", "coverage_by_size",
                                               "overdue_by_area"}
+
+
+def test_sparse_data_leaves_sections_out(tmp_path):
+    """Only organizations: no members, elections, committees or units, and no previous period."""
+    import pandas as pd
+
+    from reportgen.dataset import Dataset
+    from test_render_context import Q3, _orgs
+
+    ds = Dataset.from_frames(Q3, orgs=_orgs(tricky=False))
+    result = render_report(compute(ds), tmp_path)
+    texts = paragraphs(result.report)
+    joined = "\n".join(texts)
+    assert texts[0] == "全区2026年第三季度基层党组织和党员队伍统计分析报告"  # no cover units: 全区
+    assert not any(t.endswith(("党员队伍结构", "“两新”组织党建工作覆盖")) and "、" in t[:3] for t in texts)
+    assert "共有基层党组织10个，其中党委1个、党工委2个、党支部6个、联合党支部1个；本期没有报送党员名册。" in joined
+    assert "本期没有党组织进行换届选举。" in joined
+    assert "本期没有发展党员。" in joined
+    heads = [t for t in texts if re.match("^[一二三四五六七八九]、", t)]
+    assert [h[:2] for h in heads] == ["一、", "二、", "三、", "四、", "五、"]  # numbering stays continuous
+    for bad in ("None", "nan", "{{", "{%", "上季度"):
+        assert bad not in joined, bad
+    assert not pd.isna(result.report.stat().st_size)

@@ -203,14 +203,16 @@ _SYNTAX_HINTS = (
 
 
 def syntax_message(exc: TemplateSyntaxError, src_lines: list[str]) -> str:
-    detail = "请检查 {{ }} 和 {% %} 是否成对、if/for 是否有对应的 endif/endfor"
+    detail = ""
     for pattern, words in _SYNTAX_HINTS:
         m = re.search(pattern, str(exc.message or ""), flags=re.S)
         if m:
             detail = words.format(*m.groups())
             break
+    if not detail:  # an unusual error: keep Jinja's own words as a technical detail
+        detail = f"请检查 {{{{ }}}} 和 {{% %}} 是否成对、if/for 是否有对应的 endif/endfor（{exc.message}）"
     where = _where(src_lines, exc.lineno)
-    return f"报告模板有语法错误（{where}）：{detail}。原始提示：{exc.message}。{GUIDE}。"
+    return f"报告模板有语法错误（{where}）：{detail}。{GUIDE}。"
 
 
 def _chain(node: nodes.Node) -> tuple[str, list[str]] | None:
