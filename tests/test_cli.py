@@ -161,6 +161,27 @@ def test_build_with_a_config_file_and_an_unknown_key_exits_2(folders, tmp_path):
     assert "branch_max_members" in r.output  # the message lists the valid keys
 
 
+def test_report_open_in_word_is_a_user_message_not_an_internal_error(folders, tmp_path, monkeypatch):
+    """On Windows a report.docx left open in Word/WPS cannot be replaced (PermissionError): the user
+    must be told, in Chinese, to close that file and run again (exit 2), not shown 程序内部错误."""
+    import reportgen.outputs as outputs
+
+    real_replace = os.replace
+
+    def locked(src, dst):
+        if Path(dst).name == "report.docx":
+            raise PermissionError(13, "另一个程序正在使用此文件，进程无法访问。", str(dst))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(outputs.os, "replace", locked)
+    r = run("build", folders["clean"], "-o", tmp_path)
+    assert r.exit_code == 2, r.output
+    _assert_user_message(r)
+    assert "程序内部错误" not in r.output
+    assert "report.docx" in r.output
+    assert "关闭" in r.output
+
+
 # --------------------------------------------------------------------------- context, explain
 
 
