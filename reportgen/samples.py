@@ -194,7 +194,8 @@ def _add_years(days: np.ndarray, years: np.ndarray | int) -> np.ndarray:
 
 
 def _zfill(a: np.ndarray, width: int) -> np.ndarray:
-    return np.char.zfill(np.asarray(a).astype(str), width)
+    a = np.asarray(a).astype(str)
+    return np.char.zfill(a, width) if a.size else a
 
 
 def _cat(*parts: np.ndarray | str) -> np.ndarray:
@@ -1292,7 +1293,9 @@ def write_district(d: District, out_dir: str | Path, workbooks: int = 8, messy: 
 def _check_out_dir(out: Path, names: list[str]) -> None:
     if not out.exists():
         return
-    others = sorted(p.name for p in out.iterdir() if not p.name.startswith(".") and p.name not in names)
+    ignored = ("narrative.yaml", "narrative.yml")  # files the reader does not take for submissions
+    others = sorted(p.name for p in out.iterdir()
+                    if not p.name.startswith((".", "~$")) and p.name not in names and p.name.lower() not in ignored)
     if others:
         raise FileExistsError(f"输出目录 {out} 中已有其他文件（{'、'.join(others[:3])}…），"
                               "读取时会混在一起，请指定一个空目录")
@@ -1452,9 +1455,10 @@ def _messy_layouts(books: list[_BookOut], d: District, rng: np.random.Generator,
             for f in sh.fields:
                 if f.enum is not None:
                     sh.value_aliases[f.key] = _value_alias_map(rng, f.enum)
-    if legacy and len(org_books) >= 3:
-        _split_legacy(books, org_books[1], "members", "csv")
-        _split_legacy(books, org_books[2], "elections", "xls")
+    plain = [b for i, b in enumerate(org_books) if i % 5 not in (1, 3)]  # keep the merged headers
+    if legacy and len(plain) >= 2:
+        _split_legacy(books, plain[-1], "members", "csv")
+        _split_legacy(books, plain[-2], "elections", "xls")
 
 
 def _alias_headers(sh: _SheetOut, rng: np.random.Generator) -> None:
@@ -1638,6 +1642,8 @@ def _write_manifest(plants: list[_Plant], path: Path) -> None:
 
 
 def _date_texts(values: pd.Series, style: str) -> list:
+    if len(values) == 0:
+        return []
     d = pd.to_datetime(values)
     ok = d.notna().to_numpy()
     y = d.dt.year.fillna(0).astype(np.int64).to_numpy().astype(str)
