@@ -23,6 +23,8 @@ bench: $(STAMP)
 
 docs: $(STAMP)
 	$(PY) -m reportgen.docsgen
+	$(PY) -m reportgen.submission_template --docs
+	$(PY) -m reportgen.render.guide
 
 templates: $(STAMP)
 	$(PY) templates/build_templates.py

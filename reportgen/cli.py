@@ -109,6 +109,13 @@ def _run(fn):
     except NothingUsable as exc:
         _console(stderr=True).print(f"[red]{exc}[/red]")
         raise typer.Exit(2)
+    except PermissionError as exc:
+        if _state["debug"]:
+            log.exception("permission error")
+        name = Path(exc.filename).name if getattr(exc, "filename", None) else "输出文件"
+        _console(stderr=True).print(f"[red]错误：[/red]无法写入“{name}”，它可能正在 Word、WPS 或 Excel 中打开。"
+                                    "请关闭该文件（或换一个输出文件夹）后重新运行。")
+        raise typer.Exit(2)
     except (UserError, PeriodError, ConfigError, FileNotFoundError, ValueError) as exc:
         if _state["debug"]:
             log.exception("user error")
