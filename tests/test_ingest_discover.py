@@ -311,3 +311,55 @@ def test_csv_id_in_scientific_notation_is_numeric(tmp_path):
     ds = load(root, period="2026Q3")
     line = _only_issue(ds, "members.csv")
     assert (line["rule"], line["row"]) == ("row.id_numeric", 2)
+
+
+def test_number_cells_read_from_the_xlsx_xml(tmp_path):
+    import openpyxl
+
+    from reportgen.ingest.read import xlsx_number_rows
+
+    path = tmp_path / "n.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["x"])
+    ws.append(["标题", "身份证号"])
+    ws.append(["a", 990101199001011234])
+    ws.append(["b", "990101199001011234"])
+    ws.append(["c", None])
+    ws.append(["d", 1.5])
+    book.create_sheet("second").append([1, 2])
+    book.save(path)
+    assert xlsx_number_rows(path, 0, 1, 4).tolist() == [3, 6]
+    assert xlsx_number_rows(path.read_bytes(), 0, 1, 4).tolist() == [3, 6]
+    assert xlsx_number_rows(path, 1, 1, 1).tolist() == [1]
+    assert xlsx_number_rows(path, 0, 1, 9) is None  # fewer cells than read: fall back
+    assert xlsx_number_rows(path, 5, 1, 0) is None  # no such sheet
+    # a writer that puts other attributes before r: the fast path gives up, fastexcel decides
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    import re as _re
+    parts["xl/worksheets/sheet1.xml"] = _re.sub(rb'<c r="([A-Z]+\d+)"( t="\w+")?', rb'<c\2 r="\1"',
+                                                 parts["xl/worksheets/sheet1.xml"])
+    odd = tmp_path / "2026Q3" / "odd.xlsx"
+    odd.parent.mkdir()
+    with zipfile.ZipFile(odd, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    assert xlsx_number_rows(odd, 0, 1, 4) is None
+    rows = [list(r) for r in valid_sheets()[schema.MEMBERS.name]]
+    rows[1][1] = int(person_id("19900101", True, 1))
+    write_workbook(odd.parent / "m.xlsx", {**valid_sheets(), schema.MEMBERS.name: rows})
+    book = openpyxl.load_workbook(odd.parent / "m.xlsx")
+    book.save(odd.parent / "m.xlsx")
+    with zipfile.ZipFile(odd.parent / "m.xlsx") as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    names = [n for n in parts if n.startswith("xl/worksheets/")]
+    for n in names:
+        parts[n] = _re.sub(rb'<c r="([A-Z]+\d+)"( t="\w+")?', rb'<c\2 r="\1"', parts[n])
+    odd.unlink()
+    with zipfile.ZipFile(odd.parent / "m.xlsx", "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    ds = load(odd.parent, period="2026Q3")
+    line = _only_issue(ds, "m.xlsx")
+    assert (line["rule"], line["row"]) == ("row.id_numeric", 2)

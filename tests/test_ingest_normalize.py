@@ -145,3 +145,20 @@ def test_clean_strips_every_kind_of_space():
     s = nz.clean(pd.Series(["\u3000张三\xa0", "\u200b李四 ", "   ", "", None, "王 五"], dtype="string"))
     assert s.iloc[0] == "张三" and s.iloc[1] == "李四" and s.iloc[5] == "王 五"
     assert s.iloc[2:5].isna().all()
+
+
+def test_repeated_values_are_parsed_once_and_spread_back():
+    # long columns with few distinct values take the per-distinct-value path
+    values = ["2010年5月", None, "2010-05-01", "x", "2010年5月", None] * 50
+    res = _dates(values)
+    assert len(res) == 300 and list(res.index) == list(range(300))
+    assert res["date"].iloc[:6].tolist()[0] == pd.Timestamp("2010-05-01")
+    assert res["month_only"].iloc[:6].tolist() == [True, False, False, False, True, False]
+    assert res["bad"].iloc[:6].tolist() == [False, False, False, True, False, False]
+    assert res["date"].iloc[1:2].isna().all() and res["date"].iloc[6] == pd.Timestamp("2010-05-01")
+    s = pd.Series(["本科", "大专", None, "博士"] * 40, index=range(100, 260), dtype="string")
+    res = nz.map_enum(s, schema.EDUCATION)
+    assert list(res.index) == list(range(100, 260))
+    assert res["value"].iloc[:4].fillna("").tolist() == ["大学本科", "大学专科", "", "研究生"]
+    ints = nz.parse_ints(pd.Series(["3", "x", None] * 30, dtype="string"))
+    assert ints["value"].iloc[:3].tolist()[0] == 3 and ints["bad"].iloc[:3].tolist() == [False, True, False]

@@ -52,6 +52,11 @@ def normalize_header(text: object) -> str:
     """The comparison form of a header cell or sheet name ("" for blank)."""
     if text is None:
         return ""
+    return _normalize_header(str(text))
+
+
+@lru_cache(maxsize=65536)
+def _normalize_header(text: str) -> str:
     s = _strip_notes(_base(text))
     s = _PUNCT_OR_SPACE.sub("", s)
     for note in _NOTES:  # a trailing bare note: "姓名必填"

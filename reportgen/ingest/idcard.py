@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
@@ -84,7 +85,7 @@ def analyse(ids: pd.Series) -> pd.DataFrame:
         valid[pos] = b.notna().to_numpy()
         odd[pos] = d[:, 14] % 2 == 1
     birth = birth.where(valid)
-    gender = pd.Series(np.where(odd, schema.MALE, schema.FEMALE), index=idn.index,
-                       dtype="string").where(valid)
+    sex = pc.if_else(pa.array(odd), schema.MALE, schema.FEMALE).cast(pa.large_string())
+    gender = nz.series(pc.if_else(pa.array(valid), sex, pa.scalar(None, pa.large_string())), idn.index)
     return pd.DataFrame({"id": idn, "well_formed": well_formed, "valid": valid, "birth": birth,
                          "gender": gender}, index=idn.index)

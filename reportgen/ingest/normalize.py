@@ -14,6 +14,7 @@ Accepted forms (SPEC §1.3), decided here where the spec is silent:
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 import numpy as np
@@ -80,6 +81,8 @@ def _np(mask: pa.Array) -> np.ndarray:
 
 
 def _clean(arr: pa.Array) -> pa.Array:
+    if bool(pc.all(pc.string_is_ascii(arr)).as_py() in (True, None)):  # IDs, dates, codes: cheap path
+        return _blank_to_null(pc.ascii_trim_whitespace(arr))
     if _any(pc.match_substring_regex(arr, _INVISIBLE)):
         arr = pc.replace_substring_regex(arr, _INVISIBLE, "")
     return _trim(arr)
@@ -95,6 +98,24 @@ def _compact(arr: pa.Array) -> pa.Array:
     if _any(pc.match_substring_regex(arr, r"\s")):
         arr = pc.replace_substring_regex(arr, r"\s+", "")
     return _blank_to_null(arr)
+
+
+def _per_value(fn):
+    """Run a column function once per distinct value and spread the results back: submitted
+    columns repeat few values (enumerations, dates, codes), so this is much less work."""
+    @functools.wraps(fn)
+    def wrapper(s: pd.Series, *args):
+        arr = arrow(s)
+        enc = pc.dictionary_encode(arr)
+        if len(enc.dictionary) * 2 > len(arr):
+            return fn(s, *args)
+        values = pa.concat_arrays([enc.dictionary.cast(pa.large_string()), pa.nulls(1, pa.large_string())])
+        res = fn(series(values, pd.RangeIndex(len(values))), *args)
+        idx = pc.fill_null(enc.indices, len(enc.dictionary)).to_numpy(zero_copy_only=False)
+        out = res.iloc[idx]
+        out.index = s.index
+        return out
+    return wrapper
 
 
 def clean(s: pd.Series) -> pd.Series:
@@ -118,6 +139,7 @@ def half_width(s: pd.Series) -> pd.Series:
     return series(pc.utf8_normalize(arrow(s), "NFKC"), s.index)
 
 
+@_per_value
 def compact(s: pd.Series) -> pd.Series:
     """Half-width text without any whitespace (for codes, numbers, dates); blank → NA."""
     return series(_compact(_trim(arrow(s))), s.index)
@@ -169,6 +191,7 @@ def _iso_fast(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
     return out[0], out[1], out[2], out[3]
 
 
+@_per_value
 def parse_dates(s: pd.Series) -> pd.DataFrame:
     """Parse a column of dates in every accepted form.
 
@@ -214,6 +237,7 @@ def parse_dates(s: pd.Series) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- integers
 
+@_per_value
 def parse_ints(s: pd.Series) -> pd.DataFrame:
     """Parse non-negative integers. Returns ``value`` (Int64) and ``bad`` (non-blank, not a
     non-negative integer)."""
@@ -245,6 +269,7 @@ def enum_table(enum: schema.Enumeration) -> dict[str, str]:
     return table
 
 
+@_per_value
 def map_enum(s: pd.Series, enum: schema.Enumeration) -> pd.DataFrame:
     """Canonical enumeration values. Returns ``value`` (text, NA when blank or unknown) and
     ``bad`` (non-blank and not an accepted spelling)."""
@@ -261,6 +286,7 @@ def map_enum(s: pd.Series, enum: schema.Enumeration) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- phones, codes
 
+@_per_value
 def phone_ok(s: pd.Series) -> pd.Series:
     """True where a phone number is an 11-digit mobile or a landline (several may be listed);
     NA where blank."""
@@ -275,6 +301,7 @@ def credit_check_char(first17: str) -> str:
     return CREDIT_CHARS[(31 - total % 31) % 31]
 
 
+@_per_value
 def credit_code_ok(s: pd.Series) -> pd.Series:
     """True where a unified social credit code has 18 valid characters and the right check
     character; NA where blank."""

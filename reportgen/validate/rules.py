@@ -143,7 +143,7 @@ class Table:
                 out = out + pd.Series(p(idx)).astype(STRING).fillna("").reset_index(drop=True)
         return out
 
-    def add(self, mask, rule_id: str, key: str | None, value: pd.Series | str, *parts: Part,
+    def add(self, mask, rule_id: str, key: str | None, value: Part, *parts: Part,
             fix: bool = True) -> None:
         """Record one issue per row where ``mask`` is true; the message is ``parts`` followed by
         the catalogue's fix (``fix=False`` when the parts end with their own advice)."""
@@ -160,7 +160,7 @@ class Table:
         frame = pd.DataFrame({
             "file": sub["_file"].to_numpy(), "sheet": sub["_sheet"].to_numpy(),
             "row": sub["_row"].to_numpy(), "column": column.to_numpy(),
-            "value": _sub(value, idx).to_numpy() if isinstance(value, pd.Series) else value,
+            "value": self.render((value,), idx).to_numpy() if not isinstance(value, str) else value,
             "rule": rule_id, "severity": rule.severity, "message": message.to_numpy(), "_idx": idx})
         self.parts.append(frame)
         if rule.drops_row:
@@ -168,6 +168,11 @@ class Table:
 
     def alive(self) -> np.ndarray:
         return ~self.error
+
+
+def _masked(ids: pd.Series) -> Callable[[np.ndarray], pd.Series]:
+    """Message part: ID numbers masked (110105********1234), computed for the failing rows only."""
+    return lambda idx: mask_ids(ids.iloc[idx]).astype(STRING).fillna("")
 
 
 def _sub(s: pd.Series, idx: np.ndarray) -> pd.Series:
@@ -241,7 +246,7 @@ def _person_rules(t: Table, config: Config, as_of: pd.Timestamp) -> None:
     character, agreement, derivation; plausibility of a derived birth date; age."""
     v = t.values
     id_text = t.text(ID)
-    masked = mask_ids(id_text).astype(STRING)
+    masked = _masked(id_text)
     numeric = t.raw["_id_numeric"].to_numpy(dtype=bool) & id_text.notna().to_numpy()
     t.add(numeric, "row.id_numeric", ID, masked, H(ID), "被存成了数字（读出为", masked, "），后几位已丢失")
     ida = idcard.analyse(id_text.where(~numeric))
@@ -251,9 +256,8 @@ def _person_rules(t: Table, config: Config, as_of: pd.Timestamp) -> None:
     well_formed = ida["well_formed"].to_numpy(dtype=bool)
     g_given = t.text("gender").notna().to_numpy()
     b_given = t.text("birth_date").notna().to_numpy()
-    reason = pd.Series(np.where(well_formed, "的校验位或其中的出生日期不正确", "的位数或字符不正确（应为18位）"))
     t.add(invalid & g_given & b_given, "row.id_invalid", ID, masked, H(ID), masked,
-          lambda idx: reason.iloc[idx])
+          lambda idx: np.where(well_formed[idx], "的校验位或其中的出生日期不正确", "的位数或字符不正确（应为18位）"))
 
     # a valid ID must agree with the gender and birth date written beside it
     gender, birth = v["gender"], v["birth_date"]
@@ -269,10 +273,12 @@ def _person_rules(t: Table, config: Config, as_of: pd.Timestamp) -> None:
           Q(t.text("birth_date")))
 
     # derive what is blank; what cannot be derived is missing
-    why = pd.Series(np.where(numeric, "，身份证号已丢失数字，无法推出", np.where(
-        invalid, "，身份证号有误，无法推出", "，也未填身份证号")))
+    def why(idx: np.ndarray) -> np.ndarray:
+        return np.where(numeric[idx], "，身份证号已丢失数字，无法推出",
+                        np.where(invalid[idx], "，身份证号有误，无法推出", "，也未填身份证号"))
+
     for key, derived, given in (("gender", ida["gender"], g_given), ("birth_date", ida["birth"], b_given)):
-        t.add(~given & ~valid, "row.required", key, "", H(key), "为空", lambda idx: why.iloc[idx],
+        t.add(~given & ~valid, "row.required", key, "", H(key), "为空", why,
               "；请补填", H(key, quoted=False), "或核对身份证号", fix=False)
         v[key] = v[key].where(v[key].notna(), derived)
     v["gender"] = v["gender"].astype(STRING)
@@ -523,7 +529,7 @@ def check(tables: dict[str, Table], period: Period, config: Config) -> None:
         _resolve_orgs(tables[key], codes, by_name, ambiguous, "set.unknown_org")
     _resolve_orgs(tables["units"], codes, by_name, ambiguous, "set.unit_unknown_org")
     _parents(orgs)
-    masked = mask_ids(members.values[ID]).astype(STRING)
+    masked = _masked(members.values[ID])
     _duplicates(members, members.values[ID], "set.duplicate_member", ID, masked,
                 H(ID), masked, "（", members.values["name"], "）")
     _committee_sets(tables["committee"])
