@@ -8,7 +8,11 @@ Chinese folder and file names throughout. All people are synthetic (conftest.per
 
 from __future__ import annotations
 
+import re
+import shlex
+from dataclasses import fields
 from datetime import date
+from pathlib import Path
 
 import docx
 import openpyxl
@@ -17,6 +21,11 @@ from typer.testing import CliRunner
 
 from conftest import person_id
 from reportgen.cli import app
+from reportgen.config import DEFAULT
+from reportgen.validate.catalog import RULES
+from typer.main import get_command
+
+GUIDE = Path(__file__).resolve().parents[1] / "docs" / "用户指南.md"
 
 ENV = {"COLUMNS": "160", "NO_COLOR": "1"}
 UNIT = "中共样例区青石街道工作委员会"
@@ -245,3 +254,82 @@ def test_build_by_area_writes_one_report_per_area(workdir):
     assert "共有党员8名" in west and "西片区" in west
     assert sorted(p.name for p in out.iterdir() if p.is_dir() and p.name != "charts") == ["东片区", "西片区"]
     assert "东片区" in r.stdout and "西片区" in r.stdout
+
+
+# --------------------------------------------------------------------------- the user guide stays true
+
+
+def _guide() -> str:
+    return GUIDE.read_text(encoding="utf-8")
+
+
+def test_guide_lists_every_validation_rule_with_its_severity():
+    text = _guide()
+    for rule in RULES.values():
+        m = re.search(rf"^\| `{re.escape(rule.id)}` \| (\S+) \|", text, re.M)
+        assert m, f"{rule.id} is missing from the table of rules in docs/用户指南.md"
+        assert m.group(1) == rule.severity, rule.id
+    listed = set(re.findall(r"^\| `((?:file|sheet|row|set)\.[a-z0-9_]+)` \|", text, re.M))
+    assert listed == set(RULES), "the guide lists a rule the catalogue does not have"
+
+
+def test_guide_lists_every_config_key_with_its_default():
+    text = _guide()
+    for group in ("regulations", "concerns", "limits"):
+        assert f"**{group}" in text
+        for f in fields(getattr(DEFAULT, group)):
+            default = getattr(getattr(DEFAULT, group), f.name)
+            assert re.search(rf"^\| `{f.name}` \| {re.escape(str(default))} \|", text, re.M), \
+                f"{group}.{f.name} (default {default}) is not in docs/用户指南.md"
+
+
+def _command_lines(text: str) -> list[str]:
+    """Every `reportgen …` command line of the guide: in code blocks and in inline code."""
+    lines = []
+    for block in re.findall(r"```[a-z]*\n(.*?)```", text, re.S):
+        lines += [ln.split("::")[0].strip() for ln in block.splitlines() if ln.strip().startswith("reportgen ")]
+    lines += re.findall(r"`(reportgen [^`]+)`", text)
+    return lines
+
+
+def test_guide_commands_use_existing_commands_and_options():
+    group = get_command(app)
+    global_opts = {o for p in group.params for o in p.opts + p.secondary_opts}
+    lines = _command_lines(_guide())
+    assert len(lines) >= 15
+    seen = set()
+    for line in lines:
+        words = [w for w in shlex.split(line, posix=False)[1:] if w != "…"]
+        while words and words[0].startswith("-"):
+            assert words.pop(0) in global_opts, line
+        if not words:
+            continue
+        assert words[0] in group.commands, line
+        command = group.commands[words[0]]
+        seen.add(words[0])
+        opts = {o for p in command.params for o in p.opts + p.secondary_opts} | {"--help"}
+        for w in words[1:]:
+            if w.startswith("-") and not w.lstrip("-").isdigit():
+                assert w in opts, f"{w} is not an option of reportgen {words[0]}: {line}"
+    assert {"demo", "template", "validate", "build", "explain", "context", "sample"} <= seen
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    s = heading.strip().lower()
+    s = re.sub(r"[^\w\- ]", "", s)
+    return s.replace(" ", "-")
+
+
+def test_guide_links_and_anchors_resolve():
+    text = _guide()
+    anchors = {_slug(h) for h in re.findall(r"^#{1,6} (.+)$", text, re.M)}
+    targets = re.findall(r"\]\(([^)]+)\)", text)
+    assert targets
+    for target in targets:
+        if target.startswith("http"):
+            continue
+        if target.startswith("#"):
+            assert target[1:] in anchors, target
+        else:
+            assert (GUIDE.parent / target).is_file(), target
