@@ -333,3 +333,17 @@ def test_guide_links_and_anchors_resolve():
             assert target[1:] in anchors, target
         else:
             assert (GUIDE.parent / target).is_file(), target
+
+
+def test_readme_links_and_picture_resolve():
+    """Everything the README points a new user to exists, and its picture is an A4 page."""
+    root = GUIDE.parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    targets = [t for t in re.findall(r"\]\(([^)#\s]+)", readme) if not t.startswith("http")]
+    assert "docs/用户指南.md" in targets and "docs/images/report-page1.png" in targets
+    missing = [t for t in targets if not (root / t).is_file()]
+    assert not missing, f"README links to files that do not exist: {missing}"
+    png = (root / "docs" / "images" / "report-page1.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert abs(height / width - 297 / 210) < 0.02  # A4 portrait
