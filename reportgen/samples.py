@@ -150,11 +150,25 @@ _CN_DIGITS = "零一二三四五六七八九"
 
 
 def _cn(n: int) -> str:
-    """Chinese numeral for 1..99: 1 → 一, 12 → 十二, 20 → 二十."""
+    """Chinese numeral: 1 → 一, 12 → 十二, 20 → 二十, 105 → 一百零五, 1010 → 一千零一十."""
     if n < 10:
         return _CN_DIGITS[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else _CN_DIGITS[tens]) + "十" + ("" if ones == 0 else _CN_DIGITS[ones])
+    if n < 20:
+        return "十" + ("" if n == 10 else _CN_DIGITS[n - 10])
+    if n >= 10000:
+        return str(n)
+    parts: list[str] = []
+    gap = started = False
+    for value, unit in ((1000, "千"), (100, "百"), (10, "十")):
+        d, n = divmod(n, value)
+        if d:
+            parts.append(("零" if gap else "") + _CN_DIGITS[d] + unit)
+            gap, started = False, True
+        elif started:
+            gap = True
+    if n:
+        parts.append(("零" if gap else "") + _CN_DIGITS[n])
+    return "".join(parts)
 
 
 # --------------------------------------------------------------------------- small vector helpers
@@ -325,7 +339,7 @@ def build_district(members: int = 10_000, seed: int = 2026, period: str | Period
                    district: str = "示例区") -> District:
     """Draw a synthetic district of about ``members`` Party members (at least 200)."""
     if members < 200:
-        raise ValueError("members must be at least 200")
+        raise ValueError(f"党员人数至少为 200（现为 {members}），请调大 --members")
     p = parse_period(period)
     rng = _rng(seed)
     as_of = _day(p.as_of)
@@ -339,9 +353,8 @@ def build_district(members: int = 10_000, seed: int = 2026, period: str | Period
     mem = _allocate(rng, people, orgs, as_of, p)
     left = _place_left(rng, left, orgs, as_of)
     orgs = _org_counts(orgs, mem)
-    for idx, ulist in zip(orgs["x_idx"].to_numpy(), orgs["x_units"].to_numpy()):
-        if isinstance(ulist, list):  # two-new organizations only
-            units.loc[ulist, "x_branch"] = idx
+    linked = orgs.loc[orgs["x_units"].map(lambda v: isinstance(v, list)), ["x_idx", "x_units"]].explode("x_units")
+    units.loc[linked["x_units"].to_numpy().astype(np.int64), "x_branch"] = linked["x_idx"].to_numpy()
     committee, secretaries = _make_committees(rng, orgs, mem, p)
     committee["org_id"] = committee["x_idx"].map(orgs.set_index("x_idx")["org_id"])
     orgs, elections = _make_elections(rng, orgs, committee, p)
@@ -408,28 +421,34 @@ def _make_units(rng: np.random.Generator, members: int, district: str,
     units = units.sort_values(["x_street", "location", "unit_name"], kind="stable").reset_index(drop=True)
 
     # branches of single-built units: one 党支部 each; joint ones: 2–5 units per 联合党支部
-    rows = []
-    s_idx = units.index[units["party_org"] == SINGLE_BUILT].to_numpy()
-    for i in s_idx:  # one organization per built unit: a few hundred at most per 10,000 members
-        u = units.loc[i]
-        rows.append({"kind": "unit", "street": int(u["x_street"]), "sector": _unit_sector(u["unit_type"]),
-                     "size": int(u["party_members"]), "units": [i], "org_type": BRANCH,
-                     "entity": str(u["unit_name"])})
-    j_units = units[units["party_org"] == JOINT_BUILT]
-    for si, group in j_units.groupby("x_street", sort=True):
-        idx = group.index.to_numpy()
-        start = 0
-        for k, size in enumerate(_chunk_sizes(len(idx), rng)):
-            chunk = idx[start:start + size]
-            start += size
-            ut = units.loc[chunk, "unit_type"]
-            location = units.loc[chunk[0], "location"]
-            rows.append({"kind": "joint", "street": int(si),
-                         "sector": PRIVATE if (ut == ENTERPRISE).any() else SOCIAL,
-                         "size": int(units.loc[chunk, "party_members"].sum()), "units": list(chunk),
-                         "org_type": JOINT_BRANCH,
-                         "entity": f"{district}{streets[int(si)].name}{location}第{_cn(k + 1)}联合"})
-    two_new = pd.DataFrame(rows, columns=["kind", "street", "sector", "size", "units", "org_type", "entity"])
+    single = units[units["party_org"] == SINGLE_BUILT]
+    singles = pd.DataFrame({
+        "kind": "unit", "street": single["x_street"].to_numpy(),
+        "sector": np.where(single["unit_type"].to_numpy() == ENTERPRISE, PRIVATE, SOCIAL),
+        "size": single["party_members"].to_numpy(), "units": [[i] for i in single.index.tolist()],
+        "org_type": BRANCH, "entity": single["unit_name"].to_numpy()})
+    joint_units = units[units["party_org"] == JOINT_BUILT]
+    chunk = np.empty(len(joint_units), dtype=np.int64)
+    base = 0
+    for si in sorted(set(joint_units["x_street"].tolist())):  # six streets
+        pos = np.flatnonzero(joint_units["x_street"].to_numpy() == si)
+        sizes = _chunk_sizes(len(pos), rng)
+        chunk[pos] = base + np.repeat(np.arange(len(sizes)), sizes)
+        base += len(sizes)
+    j = joint_units.assign(chunk=chunk, ent=joint_units["unit_type"] == ENTERPRISE)
+    g = j.groupby("chunk", sort=True)
+    joints = pd.DataFrame({
+        "kind": "joint", "street": g["x_street"].first().to_numpy(),
+        "sector": np.where(g["ent"].any().to_numpy(), PRIVATE, SOCIAL),
+        "size": g["party_members"].sum().to_numpy(),
+        "units": [list(v) for v in g.apply(lambda x: x.index.tolist(), include_groups=False)],
+        "org_type": JOINT_BRANCH, "location": g["location"].first().to_numpy()})
+    k = joints.groupby(["street", "location"]).cumcount().to_numpy() + 1
+    street_names = np.array([s.name for s in streets], dtype=object)[joints["street"].to_numpy()]
+    joints["entity"] = [f"{district}{st}{loc}第{_cn(int(n))}联合"
+                        for st, loc, n in zip(street_names, joints["location"], k)]
+    rows = pd.concat([singles, joints.drop(columns=["location"])], ignore_index=True)
+    two_new = rows[["kind", "street", "sector", "size", "units", "org_type", "entity"]]
     return units, two_new
 
 
@@ -491,7 +510,7 @@ def _make_orgs(rng: np.random.Generator, members: int, district: str, streets: t
     m_two = int(two_new["size"].sum())
     m_rest = members - m_two
     if m_rest < members * 0.5:
-        raise ValueError("too few members for the two-new units drawn")
+        raise ValueError("党员人数太少，无法生成示例数据，请调大 --members")
     # branch sizes: mostly 8–45; a few under 3, a few over 50, a few with 7+ but no committee
     est = int(m_rest / 22) + 20
     cat = rng.choice(5, size=est, p=[0.905, 0.03, 0.02, 0.02, 0.025])
@@ -1255,7 +1274,7 @@ def write_district(d: District, out_dir: str | Path, workbooks: int = 8, messy: 
     """Write one district's tables as submission workbooks (see ``generate``). ``jobs``: worker
     processes writing files side by side (default: 2 for large sets, else 1)."""
     if workbooks < 1:
-        raise ValueError("workbooks must be at least 1")
+        raise ValueError(f"工作簿个数至少为 1（现为 {workbooks}），请调大 --workbooks")
     out = Path(out_dir)
     rng = _rng(d.seed, 100 + stream)
     books = _plan_books(d, workbooks)
