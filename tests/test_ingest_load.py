@@ -193,3 +193,43 @@ def test_results_do_not_depend_on_reading_order(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(one.members, many.members)
     pd.testing.assert_frame_equal(one.reconciliation, many.reconciliation)
     assert one.issues["file"].tolist() == sorted(one.issues["file"].tolist())
+
+
+def _damaged_but_valid() -> str:
+    """An 18-digit ID as Excel keeps it in a number cell (last three digits 000) that still
+    passes the check character; its 17th digit 0 reads as a woman."""
+    from conftest import check_char
+
+    for seq in range(100):
+        first15 = f"990101199001{seq:03d}"
+        if check_char(first15 + "00") == "0":
+            return first15 + "000"
+    raise AssertionError("no such number")
+
+
+def test_numeric_id_that_still_validates_is_found_through_the_gender(tmp_path):
+    damaged = _damaged_but_valid()
+    rows = [list(r) for r in valid_sheets()[schema.MEMBERS.name]]
+    rows[1][1] = int(damaged)  # 甲一, written 男 and 1990-01-01
+    folder = tmp_path / "2026Q3"
+    write_workbook(folder / "a.xlsx", {**valid_sheets(), schema.MEMBERS.name: rows})
+    ds = load(folder)
+    (line,) = ds.issues.itertuples()
+    assert (line.rule, line.row) == ("row.id_numeric", 2)
+
+
+def test_text_ids_need_no_second_reading(tmp_path, monkeypatch):
+    folder = tmp_path / "2026Q3"
+    write_workbook(folder / "a.xlsx", valid_sheets())
+    import reportgen.ingest.read as read
+
+    real = read.fastexcel.ExcelReader.load_sheet
+    calls = []
+
+    def spy(self, idx, **kw):
+        calls.append(kw.get("dtypes"))
+        return real(self, idx, **kw)
+
+    monkeypatch.setattr(read.fastexcel.ExcelReader, "load_sheet", spy)
+    assert load(folder).issues.empty
+    assert "boolean" not in calls and calls.count("string") == len(valid_sheets())

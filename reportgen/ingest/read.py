@@ -1,9 +1,11 @@
 """Reading one submitted file into raw sheets: cells as text, header found, columns named.
 
 Workbooks are read with fastexcel (calamine) with every cell as text, so ID and phone numbers
-never become numbers; the ID column is read a second time with fastexcel's boolean conversion,
-which is non-null exactly for number cells, to find IDs that Excel stored as numbers (their last
-digits are lost). CSV text is decoded BOM → strict UTF-8 → GB18030 → charset detection.
+never become numbers. IDs that Excel stored as numbers have lost their last digits: when a
+sheet's all-digit IDs give cause (one fails its check character, or says 女 beside 男), the ID
+column is read a second time with fastexcel's boolean conversion, which is non-null exactly for
+number cells. CSV text is decoded BOM → strict UTF-8 → GB18030 → charset detection; an ID in
+scientific notation (``9.90101E+17``) there, or anywhere, is a number too.
 
 Rows are numbered as the user sees them in Excel (1-based, title and header rows counted).
 A row whose every kept cell is blank is not a row: it is neither read nor counted.
@@ -13,8 +15,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import re
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,12 +22,12 @@ import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from .. import schema
 from ..config import Limits
 from ..validate import catalog
 from . import headers as hdr
+from . import idcard
 from . import normalize as nz
 from .discover import WPS_EXTENSIONS, Sniffed, sniff
 
@@ -133,21 +133,16 @@ def _read_workbook(path: Path, rel: str, sniffed: Sniffed, limits: Limits) -> Fi
             raise _Refused("file.too_large", f"工作表“{name}”有 {sheet.height} 行，超过上限 "
                                              f"{limits.max_rows_per_sheet} 行")
         table = sheet.to_arrow()
-        absolute = [c.absolute_index for c in sheet.available_columns()]
         del sheet
         if named is schema.COVER:
             result.covers.append(Cover(rel, name, hdr.cover_values(_top_rows(table, 60))))
             continue
         raw = _recognise(rel, name, named, table, result)
-        if raw is not None and raw.id_col is not None:
-            filled = table.num_rows - table.column(raw.id_col).null_count
-            numeric_rows = None
-            if sniffed.kind == "xlsx" and raw.id_col < len(absolute):
-                numeric_rows = xlsx_number_rows(source, idx, absolute[raw.id_col], filled)
-            _mark_numeric_ids(reader, idx, raw.id_col, raw, numeric_rows)
         del table
         if raw is None:
             continue
+        if raw.id_col is not None:
+            _mark_numeric_ids(reader, idx, raw.id_col, raw)
         result.sheets.append(raw)
     _no_sheet(result)
     return result
@@ -169,82 +164,39 @@ def _top_rows(table: pa.RecordBatch | pa.Table, n: int) -> list[list[str | None]
     return [list(r) for r in zip(*cols)] if cols else []
 
 
-def _mark_numeric_ids(reader: fastexcel.ExcelReader, idx: int, col: int, raw: RawSheet,
-                      numeric_rows: np.ndarray | None = None) -> None:
-    """Flag rows whose ID cell is a number (16 digits or more: digits lost). ``numeric_rows``
-    (1-based sheet rows of number cells) comes from the xlsx XML when it could be read; else
-    fastexcel's boolean conversion, non-null only for number (and true/false) cells, tells."""
+def _suspicious_ids(raw: RawSheet, digits: np.ndarray) -> bool:
+    """Whether any all-digit ID could have been stored as a number. Excel keeps 15 significant
+    digits, so a number loses the last three: the check character then fails (10 times in 11),
+    or the 17th digit, now 0, says 女 beside a written 男. A sheet where every all-digit ID
+    validates and agrees was typed as text, and its second reading is skipped."""
+    ids = raw.data["id_number"].where(digits)
+    a = idcard.analyse(ids)
+    bad = digits & ~a["valid"].to_numpy(dtype=bool)
+    if bad.any():
+        return True
+    if "gender" in raw.data:
+        male = (nz.map_enum(raw.data["gender"], schema.GENDER)["value"] == schema.MALE)
+        female_id = (a["gender"] == schema.FEMALE)
+        return bool((male & female_id).fillna(False).to_numpy(dtype=bool).any())
+    return False
+
+
+def _mark_numeric_ids(reader: fastexcel.ExcelReader, idx: int, col: int, raw: RawSheet) -> None:
+    """Flag rows whose ID cell is a number of 16 digits or more (digits lost): a second reading
+    of the ID column with fastexcel's boolean conversion, non-null only for number (and
+    true/false) cells, tells them — done only when :func:`_suspicious_ids` says it may matter."""
     ids = raw.data["id_number"]
     digits = ids.str.fullmatch(r"\d{16,}").fillna(False).to_numpy(dtype=bool)
-    if not digits.any():
+    if not digits.any() or not _suspicious_ids(raw, digits):
         return
     rows = raw.data[ROW].to_numpy()
-    if numeric_rows is not None:
-        hit = np.isin(rows, numeric_rows)
-    else:
-        flags = reader.load_sheet(idx, header_row=None, dtypes="boolean", skip_rows=0,
-                                  use_columns=[col]).to_arrow()
-        numeric = flags.column(0).is_valid().to_numpy(zero_copy_only=False)
-        inside = rows - 1 < len(numeric)
-        hit = np.zeros(len(rows), dtype=bool)
-        hit[inside] = numeric[rows[inside] - 1]
+    flags = reader.load_sheet(idx, header_row=None, dtypes="boolean", skip_rows=0,
+                              use_columns=[col]).to_arrow()
+    numeric = flags.column(0).is_valid().to_numpy(zero_copy_only=False)
+    inside = rows - 1 < len(numeric)
+    hit = np.zeros(len(rows), dtype=bool)
+    hit[inside] = numeric[rows[inside] - 1]
     raw.data[ID_NUMERIC] = raw.data[ID_NUMERIC] | (hit & digits)
-
-
-_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
-_REL_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
-
-
-def _attr(tag: bytes, name: bytes) -> bytes | None:
-    m = re.search(rb"(?:^|\s)" + name + rb'="([^"]*)"', tag)
-    return m.group(1) if m else None
-
-
-def _column_letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def xlsx_number_rows(source: Path | bytes, sheet_index: int, column: int,
-                     filled: int) -> np.ndarray | None:
-    """1-based rows whose cell in ``column`` (0-based sheet column) is a number, read from the
-    sheet's XML without parsing it whole: one regular expression finds that column's cells, Arrow
-    tells their types. None (the caller falls back to fastexcel) when the XML is not as expected:
-    fewer cells found than ``filled``, the number of non-empty cells fastexcel read."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as zf:
-            sheets = _SHEET_TAG.findall(zf.read("xl/workbook.xml"))
-            rels = {_attr(t, b"Id"): _attr(t, b"Target")
-                    for t in _REL_TAG.findall(zf.read("xl/_rels/workbook.xml.rels"))}
-            if sheet_index >= len(sheets):
-                return None
-            target = rels.get(_attr(sheets[sheet_index], b"r:id") or _attr(sheets[sheet_index], b"id"))
-            if not target:
-                return None
-            target = target.decode("utf-8")
-            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            xml = zf.read(part)
-    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
-        return None
-    # Writers put r first (Excel, WPS, LibreOffice, openpyxl, xlsxwriter): a literal prefix keeps
-    # the scan fast; a file written otherwise finds too few cells and falls back.
-    letters = _column_letters(column).encode()
-    cells = re.findall(rb'<c r="' + letters + rb'(\d+)"([^>]*)>', xml)
-    if not cells:
-        return np.zeros(0, dtype=np.int64) if filled == 0 else None
-    rows, attrs = zip(*cells)
-    attrs = pa.array(attrs, type=pa.binary()).cast(pa.string())
-    with_value = pc.invert(pc.match_substring_regex(attrs, r"/\s*$"))  # <c .../> holds no value
-    if pc.sum(with_value.cast(pa.int64())).as_py() < filled:
-        return None
-    typed = pc.match_substring_regex(attrs, r'(^|\s)t="(s|str|inlineStr|b|e|d)"')
-    number = pc.and_(with_value, pc.invert(typed))
-    row = pa.array(rows, type=pa.binary()).cast(pa.string())
-    return pc.cast(pc.filter(row, number), pa.int64()).to_numpy(zero_copy_only=False)
 
 
 # --------------------------------------------------------------------------- CSV
