@@ -22,6 +22,7 @@ import fastexcel
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema
 from ..config import Limits
@@ -112,6 +113,9 @@ def _explain(exc: Exception, path: Path) -> tuple[str, str]:
         return "file.encrypted", "文件已加密（设置了打开密码）"
     if path.suffix.lower() in WPS_EXTENSIONS:
         return "file.unsupported", "这是 WPS 表格专用格式（.et），无法读取；请在 WPS 中另存为 .xlsx 后再报送"
+    if "entity" in low or "doctype" in low:  # the parser never expands user-declared XML entities
+        return "file.unreadable", ("文件中含有自定义的 XML 实体声明（Excel 和 WPS 不会这样保存），为安全起见不予读取；"
+                                   "请用 Excel 或 WPS 打开后另存为 .xlsx 再报送")
     return "file.unreadable", f"文件已损坏或内容无法读取{tech}"
 
 
@@ -134,6 +138,7 @@ def _read_workbook(path: Path, rel: str, sniffed: Sniffed, limits: Limits) -> Fi
                                              f"{limits.max_rows_per_sheet} 行")
         table = sheet.to_arrow()
         del sheet
+        _check_cells(table, f"工作表“{name}”", limits)
         if named is schema.COVER:
             result.covers.append(Cover(rel, name, hdr.cover_values(_top_rows(table, 60))))
             continue
@@ -146,6 +151,16 @@ def _read_workbook(path: Path, rel: str, sniffed: Sniffed, limits: Limits) -> Fi
         result.sheets.append(raw)
     _no_sheet(result)
     return result
+
+
+def _check_cells(table: pa.Table | pa.RecordBatch, where: str, limits: Limits) -> None:
+    """Refuse text longer than Excel allows in a cell: only a crafted file holds it (vectorised)."""
+    for column in table.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            longest = pc.max(pc.utf8_length(column)).as_py()
+            if longest is not None and longest > limits.max_cell_chars:
+                raise _Refused("file.too_large", f"{where}中有单元格的文字长达 {longest} 个字符，超过上限 "
+                                                 f"{limits.max_cell_chars} 个字符（Excel 单元格的上限），疑似异常文件")
 
 
 def _no_sheet(result: FileResult) -> None:
@@ -229,6 +244,7 @@ def _read_csv(path: Path, rel: str, limits: Limits) -> FileResult:
     frame = pd.read_csv(io.StringIO(text), sep=sep, header=None, names=range(width), dtype=str,
                         keep_default_na=False, skip_blank_lines=False, engine="c")
     table = pa.Table.from_pandas(frame.astype(object).where(frame.ne(""), None), preserve_index=False)
+    _check_cells(table, "文件", limits)
     name = Path(rel).stem
     result = FileResult(rel, "csv", "已读取")
     named = hdr.match_sheet_name(name)
