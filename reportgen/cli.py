@@ -116,7 +116,7 @@ def _run(fn):
         _console(stderr=True).print(f"[red]错误：[/red]无法写入“{name}”，它可能正在 Word、WPS 或 Excel 中打开。"
                                     "请关闭该文件（或换一个输出文件夹）后重新运行。")
         raise typer.Exit(2)
-    except (UserError, PeriodError, ConfigError, FileNotFoundError, ValueError) as exc:
+    except (UserError, PeriodError, ConfigError, FileNotFoundError, FileExistsError, ValueError) as exc:
         if _state["debug"]:
             log.exception("user error")
         _console(stderr=True).print(f"[red]错误：[/red]{exc}")
@@ -285,6 +285,11 @@ def sample(
                           messy=messy, previous=previous)
         if not _state["quiet"]:
             _console().print(f"[green]已生成合成数据：[/green]{out}")
+            if messy and result.manifest:
+                _console().print(f"故意加入的填报问题清单：{result.manifest}")
+            if previous and result.previous is not None:
+                prev_dir = getattr(result.previous, "out_dir", result.previous)
+                _console().print(f"上一季度数据：{prev_dir}")
         return result
 
     _run(go)
