@@ -1,10 +1,9 @@
 """Reading one submitted file into raw sheets: cells as text, header found, columns named.
 
 Workbooks are read with fastexcel (calamine) with every cell as text, so ID and phone numbers
-never become numbers. IDs that Excel stored as numbers have lost their last digits: when a
-sheet's all-digit IDs give cause (one fails its check character, or says 女 beside 男), the ID
-column is read a second time with fastexcel's boolean conversion, which is non-null exactly for
-number cells. CSV text is decoded BOM → strict UTF-8 → GB18030 → charset detection; an ID in
+never become numbers. IDs that Excel stored as numbers have lost their last digits: the ID
+column of a sheet holding all-digit IDs is read a second time (only that column is converted)
+with fastexcel's boolean conversion, which is non-null exactly for number cells. CSV text is decoded BOM → strict UTF-8 → GB18030 → charset detection; an ID in
 scientific notation (``9.90101E+17``) there, or anywhere, is a number too.
 
 Rows are numbered as the user sees them in Excel (1-based, title and header rows counted).
@@ -28,7 +27,6 @@ from .. import schema
 from ..config import Limits
 from ..validate import catalog
 from . import headers as hdr
-from . import idcard
 from . import normalize as nz
 from .discover import WPS_EXTENSIONS, Sniffed, sniff
 
@@ -179,30 +177,14 @@ def _top_rows(table: pa.RecordBatch | pa.Table, n: int) -> list[list[str | None]
     return [list(r) for r in zip(*cols)] if cols else []
 
 
-def _suspicious_ids(raw: RawSheet, digits: np.ndarray) -> bool:
-    """Whether any all-digit ID could have been stored as a number. Excel keeps 15 significant
-    digits, so a number loses the last three: the check character then fails (10 times in 11),
-    or the 17th digit, now 0, says 女 beside a written 男. A sheet where every all-digit ID
-    validates and agrees was typed as text, and its second reading is skipped."""
-    ids = raw.data["id_number"].where(digits)
-    a = idcard.analyse(ids)
-    bad = digits & ~a["valid"].to_numpy(dtype=bool)
-    if bad.any():
-        return True
-    if "gender" in raw.data:
-        male = (nz.map_enum(raw.data["gender"], schema.GENDER)["value"] == schema.MALE)
-        female_id = (a["gender"] == schema.FEMALE)
-        return bool((male & female_id).fillna(False).to_numpy(dtype=bool).any())
-    return False
-
-
 def _mark_numeric_ids(reader: fastexcel.ExcelReader, idx: int, col: int, raw: RawSheet) -> None:
     """Flag rows whose ID cell is a number of 16 digits or more (digits lost): a second reading
     of the ID column with fastexcel's boolean conversion, non-null only for number (and
-    true/false) cells, tells them — done only when :func:`_suspicious_ids` says it may matter."""
+    true/false) cells, tells them. (It costs about what a first look at the IDs would, so it is
+    not gated on one: a lost-digit ID can still pass its check character, 1 time in 11.)"""
     ids = raw.data["id_number"]
     digits = ids.str.fullmatch(r"\d{16,}").fillna(False).to_numpy(dtype=bool)
-    if not digits.any() or not _suspicious_ids(raw, digits):
+    if not digits.any():
         return
     rows = raw.data[ROW].to_numpy()
     flags = reader.load_sheet(idx, header_row=None, dtypes="boolean", skip_rows=0,
