@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 import pandas as pd
 from jinja2 import StrictUndefined, nodes
+from jinja2.compiler import CodeGenerator
 from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.filters import FILTERS as JINJA_FILTERS
 from jinja2.sandbox import SandboxedEnvironment
@@ -29,6 +30,7 @@ from .context import zh_filters
 MAX_RANGE = 10_000
 MAX_STRING = 100_000
 MAX_TEMPLATE_XML = 20 * 1024 * 1024
+MAX_OUTPUT = 50 * 1024 * 1024  # characters of rendered document XML
 LOCAL_GLOBALS = ("range", "loop", "namespace", "dict", "lipsum", "cycler", "joiner", "caller",
                  "varargs", "kwargs", "super", "self")
 GUIDE = "可用的变量和写法见 docs/模板说明.md"
@@ -116,10 +118,44 @@ def finalize(value: Any) -> Any:
     return clean_text(mask_ids_in_text(text))
 
 
+class _BoundedCodeGenerator(CodeGenerator):
+    """Every ``~`` concatenation goes through ``environment.bounded_concat`` (the sandbox's binop
+    hook does not see ``~``, so ``{% set s = s ~ s %}`` in a loop could otherwise double a string
+    until memory runs out)."""
+
+    def visit_Concat(self, node: nodes.Concat, frame) -> None:  # noqa: D102
+        self.write("environment.bounded_concat(")
+        super().visit_Concat(node, frame)
+        self.write(")")
+
+
+def _too_long(limit: int) -> TemplateProblem:
+    return TemplateProblem(f"模板中生成的文字过长（超过 {limit} 个字符），已拒绝")
+
+
 class ReportEnvironment(SandboxedEnvironment):
     """Sandboxed, autoescaping, strict about unknown names, bounded in loops and string sizes."""
 
     intercepted_binops = frozenset(["*", "**", "+"])
+    code_generator_class = _BoundedCodeGenerator
+
+    @staticmethod
+    def bounded_concat(value: Any) -> Any:
+        """The result of ``a ~ b``, refused past MAX_STRING characters."""
+        if len(value) > MAX_STRING:
+            raise _too_long(MAX_STRING)
+        return value
+
+    @staticmethod
+    def concat(chunks: Iterable[str]) -> str:  # type: ignore[override]
+        """Join the rendered output, refused past MAX_OUTPUT characters (loops of long strings)."""
+        out, size = [], 0
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_OUTPUT:
+                raise _too_long(MAX_OUTPUT)
+            out.append(chunk)
+        return "".join(out)
 
     def call_binop(self, context, operator, left, right):  # noqa: D102
         if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
