@@ -441,7 +441,8 @@ def _make_units(rng: np.random.Generator, members: int, district: str,
         "kind": "joint", "street": g["x_street"].first().to_numpy(),
         "sector": np.where(g["ent"].any().to_numpy(), PRIVATE, SOCIAL),
         "size": g["party_members"].sum().to_numpy(),
-        "units": [list(v) for v in g.apply(lambda x: x.index.tolist(), include_groups=False)],
+        # (guarded: on no joint units at all, apply returns an empty frame whose iteration yields its column names)
+        "units": [list(v) for v in g.apply(lambda x: x.index.tolist(), include_groups=False)] if len(j) else [],
         "org_type": JOINT_BRANCH, "location": g["location"].first().to_numpy()})
     k = joints.groupby(["street", "location"]).cumcount().to_numpy() + 1
     street_names = np.array([s.name for s in streets], dtype=object)[joints["street"].to_numpy()]
