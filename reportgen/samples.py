@@ -1122,7 +1122,9 @@ def _make_elections(rng: np.random.Generator, orgs: pd.DataFrame, committee: pd.
         "present": present, "seats": seats, "candidates": candidates, "x_idx": held["x_idx"].to_numpy(),
     })
     elections = elections.sort_values(["org_id", "date"], kind="stable").reset_index(drop=True)
-    orgs["x_prev_election"] = orgs["x_idx"].map(elections.set_index("x_idx")["previous_date"])
+    prev = elections.set_index("x_idx")["previous_date"]
+    # (an empty datetime mapping would be cast to float and fail: a small district may hold no election)
+    orgs["x_prev_election"] = orgs["x_idx"].map(prev) if len(prev) else pd.Series(pd.NaT, index=orgs.index)
     return orgs, elections
 
 
