@@ -377,6 +377,14 @@ def _duplicates(t: Table, key: pd.Series, rule_id: str, column: str, value: pd.S
     t.add(dup, rule_id, column, value, *what, "与", lambda idx: _place(t, first[idx]), "重复")
 
 
+def _isin(values: pd.Series, members: set | tuple) -> np.ndarray:
+    """``values.isin(members)`` for text, by Arrow hash lookup (NA → False)."""
+    if not len(members):
+        return np.zeros(len(values), dtype=bool)
+    found = pc.is_in(nz.arrow(values), value_set=pa.array(sorted(members), type=pa.large_string()))
+    return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+
+
 def _lookup(values: pd.Series, mapping: pd.Series) -> pd.Series:
     """``values.map(mapping)`` for text keys and text values, by Arrow hash lookup."""
     if not len(mapping):
@@ -406,11 +414,11 @@ def _resolve_orgs(t: Table, codes: set, by_name: pd.Series, ambiguous: set, rule
         return
     v = t.values
     given = v["org_id"]
-    known = _fail(given.isin(codes))
+    known = _isin(given, codes)
     key = nz.name_key(t.text("org_id"))
     resolved = given.where(known, _lookup(key, by_name))
     unknown = given.notna().to_numpy() & resolved.isna().to_numpy()
-    amb = _fail(key.isin(ambiguous))
+    amb = _isin(key, ambiguous)
     text = t.text("org_id")
     t.add(unknown & amb, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
           "是多个党组织共用的名称，无法确定是哪一个；请改填组织编码", fix=False)
@@ -428,7 +436,7 @@ def _parents(orgs: Table) -> None:
     alive = orgs.alive()
     code, parent = v["org_id"], v["parent_id"]
     codes = set(code[alive].dropna())
-    unknown = parent.notna().to_numpy() & alive & ~_fail(parent.isin(codes))
+    unknown = parent.notna().to_numpy() & alive & ~_isin(parent, codes)
     orgs.add(unknown, "set.parent_unknown", "parent_id", orgs.text("parent_id"),
              H("parent_id"), Q(parent), "在党组织表中不存在，按最上级处理")
     parent = parent.mask(unknown)
