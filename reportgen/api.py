@@ -124,8 +124,10 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
     files.extend(rendered.files)
     result = BuildResult(out_dir, ds, ind, files)
     if by == "area":
-        for area, part, part_prev in split_by_area(ds, prev_ds):
-            sub = out_dir / safe_filename(area)
+        parts = list(split_by_area(ds, prev_ds))
+        folders = area_folders([area for area, _, _ in parts])
+        for area, part, part_prev in parts:
+            sub = out_dir / folders[area]
             part_ind = compute(part, previous=part_prev, config=cfg, election_window=election_window)
             r = render_report(part_ind, sub, template=template or "季度统计分析", narrative=narrative,
                               district=area)
@@ -133,6 +135,21 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
     elif by is not None:
         raise ValueError(f"不支持按“{by}”分别生成报告，目前只支持 --by area（按片区）")
     return result
+
+
+def area_folders(areas: list[str]) -> dict[str, str]:
+    """A safe, distinct folder name for every area ("a/b" and "a_b" must not share one;
+    Windows folder names ignore case)."""
+    used: set[str] = set()
+    out = {}
+    for area in areas:
+        base = name = safe_filename(area)
+        k = 2
+        while name.casefold() in used:
+            name, k = f"{base}_{k}", k + 1
+        used.add(name.casefold())
+        out[area] = name
+    return out
 
 
 def split_by_area(ds: Dataset, previous: Dataset | None = None):

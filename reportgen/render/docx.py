@@ -111,12 +111,16 @@ def _check_size(path: Path) -> None:
             from None
 
 
+# A user's template is parsed without entity expansion, network access or huge trees.
+_SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+
+
 class _Template(DocxTemplate):
     """docxtpl with a strict XML check: a block written inside a sentence fails clearly."""
 
     def fix_tables(self, xml):  # noqa: D102
         try:
-            etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml)
+            etree.fromstring(xml.encode("utf-8") if isinstance(xml, str) else xml, _SAFE_PARSER)
         except etree.XMLSyntaxError:
             raise TemplateProblem("报告模板渲染后的内容不是有效的 Word 文档：多半是表格、图或成段文字写在了句子"
                                   "中间。请把它们单独放在一段里，写成 {{p 名称}}。") from None

@@ -1,0 +1,41 @@
+"""The notebook/CLI API: per-area folder names, narrative reading, configuration."""
+
+from __future__ import annotations
+
+import pytest
+
+from reportgen.api import area_folders, read_narrative
+from reportgen.config import ConfigError, load_config
+
+
+def test_area_folders_are_safe_and_distinct():
+    folders = area_folders(["城西/街道", "城西_街道", "../../evil", "CON", "Abc", "abc"])
+    assert folders["城西/街道"] == "城西_街道"
+    assert folders["城西_街道"] == "城西_街道_2"
+    assert "/" not in folders["../../evil"] and not folders["../../evil"].startswith(".")
+    assert folders["CON"] == "_CON"
+    assert folders["abc"] == "abc_2"  # Windows folders ignore case
+    assert len(set(folders.values())) == 6
+
+
+def test_narrative_yaml(tmp_path):
+    assert read_narrative(tmp_path) == {}
+    (tmp_path / "narrative.yaml").write_text("主要做法:\n  - 标题: 抓培训\n    正文: 组织了培训。\n", encoding="utf-8")
+    assert read_narrative(tmp_path)["主要做法"][0]["标题"] == "抓培训"
+    (tmp_path / "narrative.yaml").write_text("主要做法: [\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="narrative.yaml"):
+        read_narrative(tmp_path)
+
+
+def test_config_overrides_and_rejects_unknown_keys(tmp_path):
+    f = tmp_path / "阈值.yaml"
+    f.write_text("regulations:\n  branch_max_members: 40\nconcerns:\n  aging_share: 0.6\n", encoding="utf-8")
+    cfg = load_config(f)
+    assert cfg.regulations.branch_max_members == 40 and cfg.concerns.aging_share == 0.6
+    assert cfg.regulations.branch_min_full == 3  # defaults kept
+    f.write_text("regulations:\n  branch_max: 40\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="branch_max_members"):
+        load_config(f)
+    f.write_text("thresholds:\n  x: 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="未知分组"):
+        load_config(f)
