@@ -217,3 +217,20 @@ def test_numeric_id_that_still_validates_is_found_through_the_gender(tmp_path):
     (line,) = ds.issues.itertuples()
     assert (line.rule, line.row) == ("row.id_numeric", 2)
 
+
+
+def test_ids_typed_as_text_need_no_second_reading(tmp_path, monkeypatch):
+    folder = tmp_path / "2026Q3"
+    write_workbook(folder / "a.xlsx", valid_sheets())
+    import reportgen.ingest.read as read
+
+    real = read.fastexcel.ExcelReader.load_sheet
+    calls = []
+
+    def spy(self, idx, **kw):
+        calls.append(kw.get("dtypes"))
+        return real(self, idx, **kw)
+
+    monkeypatch.setattr(read.fastexcel.ExcelReader, "load_sheet", spy)
+    assert load(folder).issues.empty
+    assert "boolean" not in calls and calls.count("string") == len(valid_sheets())
