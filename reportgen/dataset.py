@@ -169,6 +169,12 @@ class Dataset:
     def _repr_html_(self) -> str:
         return _dataset_html(self)
 
+    def __repr__(self) -> str:
+        # Short on purpose: the default dataclass repr would print every table, ID numbers included.
+        rows = "，".join(f"{schema.sheet(k).name}{len(getattr(self, k))}行" for k in self.TABLES)
+        return (f"<reportgen.Dataset {self.period.label}：{len(self.files)}个文件，{rows}；"
+                f"错误{self.error_count}，警告{self.warning_count}>")
+
     @property
     def usable(self) -> bool:
         """Whether anything at all could be analysed."""

@@ -39,3 +39,20 @@ def test_config_overrides_and_rejects_unknown_keys(tmp_path):
     f.write_text("thresholds:\n  x: 1\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="未知分组"):
         load_config(f)
+
+
+def test_short_reprs_hide_the_tables():
+    import pandas as pd
+
+    from reportgen.dataset import Dataset
+    from reportgen.indicators import compute
+    from reportgen.periods import parse_period
+
+    ds = Dataset.from_frames(parse_period("2026Q3"), members=pd.DataFrame({
+        "name": ["甲"], "id_number": ["110105199001011237"], "gender": ["男"], "education": ["大学本科"],
+        "joined": ["2015-07-01"], "birth_date": ["1990-01-01"], "org_id": ["A"]}))
+    text = repr(ds)
+    assert text.startswith("<reportgen.Dataset 2026Q3") and "党员1行" in text
+    assert "110105" not in text
+    ind_text = repr(compute(ds))
+    assert ind_text.startswith("<reportgen.Indicators 2026Q3") and "110105" not in ind_text

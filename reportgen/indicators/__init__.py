@@ -89,6 +89,11 @@ class Indicators:
     _results: dict[str, Result] = field(default_factory=dict, repr=False)
     _inputs: Inputs | None = field(default=None, repr=False)
 
+    def __repr__(self) -> str:
+        # Short on purpose: the default dataclass repr would print whole tables (and ID numbers).
+        prev = "，含上期比较" if self.previous is not None else ""
+        return f"<reportgen.Indicators {self.period.label}：{len(self.values)}项指标，{len(self.findings)}个问题{prev}>"
+
     def get(self, id: str, default: Any = None) -> Any:
         """The value of indicator ``id`` (e.g. "members.total"), or ``default``."""
         return self.values.get(id, default)

@@ -422,7 +422,9 @@ class Inputs:
         m["org_pos"] = pos
         m["area_label"] = take_labels(self.orgs["area_label"], pos, NO_AREA)
         sector = self.orgs["sector"]
-        codes = np.where(pos >= 0, sector.cat.codes.to_numpy()[np.maximum(pos, 0)], -1)
+        sector_codes = sector.cat.codes.to_numpy()
+        codes = (np.where(pos >= 0, sector_codes[np.maximum(pos, 0)], -1) if len(sector_codes)
+                 else np.full(len(pos), -1))
         m["sector"] = pd.Categorical.from_codes(codes, dtype=sector.dtype)
         return m
 
