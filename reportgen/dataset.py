@@ -69,7 +69,9 @@ def conform(sheet_key: str, frame: pd.DataFrame) -> pd.DataFrame:
     for col, dtype in template.dtypes.items():
         if col in frame.columns:
             s = frame[col]
-            if isinstance(dtype, pd.CategoricalDtype):
+            if s.dtype == dtype:
+                pass  # already canonical (the reader builds categories itself): no copy, no cast
+            elif isinstance(dtype, pd.CategoricalDtype):
                 s = s.astype("string").astype(dtype)
             elif str(dtype) == DATE:
                 s = pd.to_datetime(s, errors="coerce").astype(DATE)

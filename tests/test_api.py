@@ -56,3 +56,14 @@ def test_short_reprs_hide_the_tables():
     assert "110105" not in text
     ind_text = repr(compute(ds))
     assert ind_text.startswith("<reportgen.Indicators 2026Q3") and "110105" not in ind_text
+
+
+def test_issue_values_show_dates_as_written():
+    from pathlib import Path
+
+    import reportgen
+
+    ds = reportgen.load(Path(__file__).parents[1] / "data_samples" / "2026Q3")
+    mismatch = ds.issues[ds.issues["rule"] == "row.id_mismatch"]
+    assert len(mismatch) and not ds.issues["message"].str.contains("00:00:00").any()
+    assert not ds.issues["value"].astype(str).str.contains("00:00:00").any()

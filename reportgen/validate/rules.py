@@ -141,7 +141,8 @@ class Table:
                 out = out + _sub(p, idx)
             else:
                 out = out + pd.Series(p(idx)).astype(STRING).fillna("").reset_index(drop=True)
-        return out
+        # an Excel date cell reads as "1996-10-30 00:00:00": show it as the user sees it
+        return out.str.replace(r"(\d{4}-\d{2}-\d{2}) 00:00:00", r"\1", regex=True)
 
     def add(self, mask, rule_id: str, key: str | None, value: Part, *parts: Part,
             fix: bool = True) -> None:
