@@ -31,6 +31,35 @@ app = typer.Typer(
 )
 
 _state = {"quiet": False, "debug": False}
+
+
+def _chinese_help_option() -> None:
+    """Word the automatic --help option in Chinese like every other option.
+
+    typer (or click, in older typer) builds that option itself with an English text; we reword
+    it on the option object it returns. Nothing else of the library is changed.
+    """
+    import importlib
+
+    for name in ("typer._click.core", "click.core"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        for cls in list(vars(module).values()):
+            if isinstance(cls, type) and "get_help_option" in vars(cls) and \
+                    not getattr(cls.get_help_option, "_reportgen", False):
+                def patched(self, ctx, _orig=cls.get_help_option):
+                    option = _orig(self, ctx)
+                    if option is not None:
+                        option.help = "显示本帮助并退出"
+                    return option
+
+                patched._reportgen = True  # type: ignore[attr-defined]
+                cls.get_help_option = patched
+
+
+_chinese_help_option()
 log = logging.getLogger("reportgen")
 
 

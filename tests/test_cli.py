@@ -272,6 +272,7 @@ def test_help_texts_are_chinese():
         r = run(name, "--help")
         assert r.exit_code == 0, name
         assert CJK.search(r.stdout), name
+        assert "Show this message" not in r.stdout and "显示本帮助并退出" in r.stdout, name
 
 
 # --------------------------------------------------------------------------- GBK console
