@@ -26,7 +26,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .. import zh  # noqa: E402
 from ..outputs import atomic_write  # noqa: E402
 from . import fonts  # noqa: E402
-from .tables import SHARE_SUFFIXES, _num  # noqa: E402
+from .tables import SHARE_SUFFIXES, _num, count_column as _count_column  # noqa: E402
 
 DPI = 300
 WIDTH_IN = 6.0
@@ -95,16 +95,6 @@ def _share_column(frame: pd.DataFrame, prefer: tuple[str, ...] = ()) -> Any:
     for col in frame.columns[1:]:
         label = col[-1] if isinstance(col, tuple) else str(col)
         if label.endswith(SHARE_SUFFIXES) and not str(label).startswith(("上期", "上届")):
-            return col
-    return None
-
-
-def _count_column(frame: pd.DataFrame) -> Any:
-    for col in frame.columns[1:]:
-        label = col[-1] if isinstance(col, tuple) else str(col)
-        if label.endswith(SHARE_SUFFIXES) or label.startswith(("上期", "上届")):
-            continue
-        if pd.api.types.is_numeric_dtype(frame[col].dtype):
             return col
     return None
 

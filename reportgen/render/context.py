@@ -20,7 +20,7 @@ import pandas as pd
 
 from .. import schema, zh
 from ..config import DEFAULT, Config
-from .tables import SHARE_SUFFIXES, _num, committee_compare
+from .tables import SHARE_SUFFIXES, _num, committee_compare, count_column as _first_count_column
 
 KINDS = ("季度统计分析", "换届工作情况报告", "两新组织党建调研")
 DEFAULT_DISTRICT = "全区"
@@ -123,16 +123,6 @@ def district_name(meta: dict | None, given: str | None = None) -> str:
         if cut >= 1:
             return prefix[:cut + 1]
     return DEFAULT_DISTRICT
-
-
-def _first_count_column(frame: pd.DataFrame) -> Any:
-    for col in frame.columns[1:]:
-        label = col[-1] if isinstance(col, tuple) else str(col)
-        if label.endswith(SHARE_SUFFIXES) or label.startswith(("上期", "上届")):
-            continue
-        if pd.api.types.is_numeric_dtype(frame[col].dtype):
-            return col
-    return None
 
 
 def _share_of(frame: Any, label: str) -> float | None:

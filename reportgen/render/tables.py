@@ -334,3 +334,14 @@ def committee_compare(committee: dict[str, Any]) -> pd.DataFrame:
     for col in columns[1:]:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Float64")
     return frame
+
+
+def count_column(frame: pd.DataFrame) -> Any:
+    """The first count column of an indicator table (not a share, not a previous-period column)."""
+    for col in frame.columns[1:]:
+        label = col[-1] if isinstance(col, tuple) else str(col)
+        if label.endswith(SHARE_SUFFIXES) or label.startswith(("上期", "上届")):
+            continue
+        if pd.api.types.is_numeric_dtype(frame[col].dtype):
+            return col
+    return None
