@@ -47,14 +47,6 @@ def _digits(values: pd.Series, width: int) -> np.ndarray:
     return arr.view(np.uint32).reshape(-1, width)
 
 
-def digits_check_ok(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """For 18-digit all-number ID texts: (check character right, 17th digit odd). A bare,
-    cheap test used to decide whether a sheet's IDs need a closer look."""
-    d = _digits(ids, 18).astype(np.int64) - 48
-    ok = (d[:, 17] + 48) == _CHECK_CODES[(d[:, :17] @ WEIGHTS) % 11]
-    return ok, d[:, 16] % 2 == 1
-
-
 def _dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> pd.Series:
     """Dates from components; impossible ones (month 13, 30 February) are NaT."""
     days = nz._ymd_days(year.astype(float), month.astype(float), day.astype(float))

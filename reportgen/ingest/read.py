@@ -1,10 +1,9 @@
 """Reading one submitted file into raw sheets: cells as text, header found, columns named.
 
 Workbooks are read with fastexcel (calamine) with every cell as text, so ID and phone numbers
-never become numbers. IDs that Excel stored as numbers have lost their last digits: when a
-sheet's all-digit IDs give cause (a wrong check character, a 女 digit beside 男, a length other
-than 18), its ID column is read a second time with fastexcel's boolean conversion, which is
-non-null exactly for number cells. CSV text is decoded BOM → strict UTF-8 → GB18030 → charset detection; an ID in
+never become numbers. IDs that Excel stored as numbers have lost their last digits: the ID
+column of a sheet with all-digit IDs is read a second time with fastexcel's boolean conversion,
+which is non-null exactly for number cells. CSV text is decoded BOM → strict UTF-8 → GB18030 → charset detection; an ID in
 scientific notation (``9.90101E+17``) there, or anywhere, is a number too.
 
 Rows are numbered as the user sees them in Excel (1-based, title and header rows counted).
@@ -28,7 +27,6 @@ from .. import schema
 from ..config import Limits
 from ..validate import catalog
 from . import headers as hdr
-from . import idcard
 from . import normalize as nz
 from .discover import WPS_EXTENSIONS, Sniffed, sniff
 
@@ -179,32 +177,15 @@ def _top_rows(table: pa.RecordBatch | pa.Table, n: int) -> list[list[str | None]
     return [list(r) for r in zip(*cols)] if cols else []
 
 
-def _may_hold_numbers(raw: RawSheet, digits: np.ndarray) -> bool:
-    """Whether an all-digit ID of the sheet could be a number cell. Excel keeps 15 significant
-    digits, so an 18-digit ID stored as a number ends in 000: its check character then fails
-    (10 times in 11), or its 17th digit, now 0, says 女 beside a written 男. Anything but
-    18 digits (16, 17, 19 …) is suspect too. A sheet whose all-digit IDs all pass is taken as
-    typed as text; what remains unseen is a lone lost-digit ID of a woman that happens to pass
-    its check (about 1 in 22), whose birth date and gender are still right."""
-    ids = raw.data["id_number"][digits]
-    if (ids.str.len() != 18).any():
-        return True
-    ok, odd = idcard.digits_check_ok(ids)
-    if not ok.all():
-        return True
-    if "gender" in raw.data:
-        male = (nz.map_enum(raw.data["gender"][digits], schema.GENDER)["value"] == schema.MALE)
-        return bool((male.fillna(False).to_numpy(dtype=bool) & ~odd).any())
-    return False
-
-
 def _mark_numeric_ids(reader: fastexcel.ExcelReader, idx: int, col: int, raw: RawSheet) -> None:
-    """Flag rows whose ID cell is a number of 16 digits or more (digits lost): when
-    :func:`_may_hold_numbers`, a second reading of the ID column with fastexcel's boolean
-    conversion (non-null only for number and true/false cells) tells them exactly."""
+    """Flag rows whose ID cell is a number of 16 digits or more (digits lost): a second reading
+    of the ID column with fastexcel's boolean conversion (non-null only for number and true/false
+    cells) tells them exactly. It runs for every sheet with all-digit IDs: no cheaper sign is
+    sound — a number cell written with 17 significant digits passes its check character and
+    gender digit as often as a typed ID does (a property test found one)."""
     ids = raw.data["id_number"]
     digits = ids.str.fullmatch(r"\d{16,}").fillna(False).to_numpy(dtype=bool)
-    if not digits.any() or not _may_hold_numbers(raw, digits):
+    if not digits.any():
         return
     rows = raw.data[ROW].to_numpy()
     flags = reader.load_sheet(idx, header_row=None, dtypes="boolean", skip_rows=0,
