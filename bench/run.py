@@ -209,7 +209,11 @@ def main() -> None:
         print(json.dumps(r, ensure_ascii=False, indent=1), flush=True)
     print("[sample] render …", flush=True)
     sample = measure("sample_render", args.runs, str(ROOT / "data_samples"))
-    (ROOT / "bench" / "results.json").write_text(
+    saved_path = ROOT / "bench" / "results.json"
+    if saved_path.exists():  # keep the sets not measured this time
+        saved = json.loads(saved_path.read_text(encoding="utf-8"))
+        report = {**saved.get("report", {}), **report}
+    saved_path.write_text(
         json.dumps({"report": report, "sample": sample}, indent=1), encoding="utf-8")
     write_markdown(Path(args.out), report, sample)
     print(f"written {args.out}")
