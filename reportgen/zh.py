@@ -7,6 +7,7 @@ a phrase for truth before writing the sentence around it.
 from __future__ import annotations
 
 import math
+import re
 from numbers import Number
 
 _DIGITS = "零一二三四五六七八九"
@@ -143,6 +144,16 @@ def date_zh(d: object) -> str:
     if year != year:  # NaT
         return ""
     return f"{year}年{month}月{day}日"
+
+
+_CJK = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_SPACE_NEAR_CJK = re.compile(f"(?<=[{_CJK}])[ \\t\\r\\n]+|[ \\t\\r\\n]+(?=[{_CJK}])")
+
+
+def tidy_spaces(text: str) -> str:
+    """Remove the spaces a folded YAML or copied text leaves next to Chinese characters and
+    punctuation ("任期， 建立" → "任期，建立"); spaces between Latin words stay."""
+    return _SPACE_NEAR_CJK.sub("", str(text)).strip()
 
 
 FILTERS = {

@@ -77,3 +77,10 @@ def test_filters_registered():
     for name in ("pct", "pp_change", "count_change", "change", "age_change", "wan", "approx", "ordinal",
                  "date_zh"):
         assert callable(zh.FILTERS[name])
+
+
+def test_tidy_spaces_next_to_chinese():
+    from reportgen.zh import tidy_spaces
+
+    assert tidy_spaces("核对任期， 建立台账， 明确时限。 ") == "核对任期，建立台账，明确时限。"
+    assert tidy_spaces("用 reportgen explain 命令") == "用reportgen explain命令"

@@ -19,6 +19,7 @@ import pandas as pd
 from docx.shared import Mm
 
 from .. import schema
+from ..zh import tidy_spaces
 from . import fonts
 from .charts import ChartInfo
 from .ooxml import (body_paragraph, numbered_paragraph, paragraph, placeholder_paragraph, run)
@@ -170,8 +171,9 @@ class NarrativeBlock(Block):
         if isinstance(item, dict):
             head = next((str(item[k]) for k in ("标题", "要点", "title", "lead") if item.get(k)), "")
             body = next((str(item[k]) for k in ("内容", "正文", "body", "text") if item.get(k)), "")
+            head, body = tidy_spaces(head), tidy_spaces(body)
             return head.rstrip("。") + ("。" if head else ""), body
-        s = str(item).strip()
+        s = tidy_spaces(str(item))
         cut = s.find("。")
         if 0 < cut <= 40 and cut < len(s) - 1:
             return s[:cut + 1], s[cut + 1:]

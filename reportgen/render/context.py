@@ -267,7 +267,7 @@ def _sources(ind: Any, ctx: dict) -> dict:
             files = [str(f) for f in table["file"].tolist()]
     read, used = _num(q.get("rows_read")), _num(q.get("rows_used"))
     shown = files[:8]
-    files_text = "、".join(shown) + (f"等{len(files)}个文件" if len(files) > len(shown) else "")
+    files_text = "、".join(shown) + ("等" if len(files) > len(shown) else "")
     return {
         "files": files, "file_count": len(files), "files_text": files_text,
         "rows_read": q.get("rows_read"), "rows_used": q.get("rows_used"),

@@ -58,7 +58,7 @@ FINDING_FIELDS = [
 ]
 
 SOURCES = [
-    ("sources.file_count", "读取的文件个数"), ("sources.files_text", "文件名列表（超过8个时写“等N个文件”）"),
+    ("sources.file_count", "读取的文件个数"), ("sources.files_text", "文件名列表（超过8个时只列前8个，末尾写“等”）"),
     ("sources.rows_read", "读取的数据行数"), ("sources.rows_used", "纳入统计的行数"),
     ("sources.rows_left_out", "因错误未纳入统计的行数"), ("sources.errors", "错误个数"),
     ("sources.warnings", "警告个数"),
