@@ -205,6 +205,8 @@ def main() -> None:
         print(f"[{size}] unzip+expat floor …", flush=True)
         r["floor1"] = measure("floor", runs, str(folder), "1")
         r["floor2"] = measure("floor", runs, str(folder), "2")
+        r["commit"] = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                     text=True, cwd=ROOT).stdout.strip()
         report[size] = r
         print(json.dumps(r, ensure_ascii=False, indent=1), flush=True)
     print("[sample] render …", flush=True)
@@ -232,7 +234,7 @@ def write_markdown(path: Path, report: dict, sample: dict) -> None:
         rows = st.get("rows", 0)
         build_s = r["build"]["seconds"]
         lines += [f"## {members:,} members in {workbooks} workbooks ({rows:,} rows in all sheets; "
-                  f"median of {r['build']['runs']} runs)", "",
+                  f"median of {r['build']['runs']} runs; code at commit {r.get('commit', '?')})", "",
                   "| what | seconds | rows/s | peak MB |", "|---|---:|---:|---:|"]
 
         def row(label: str, sec: float, peak: float | None) -> None:
