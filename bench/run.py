@@ -89,19 +89,11 @@ t = time.perf_counter(); ind = reportgen.compute(ds); out["indicators"] = time.p
 t = time.perf_counter(); render_report(ind, tempfile.mkdtemp()); out["render"] = time.perf_counter() - t
 out["seconds"] = out["load"] + out["indicators"] + out["render"]
 """,
-    "openpyxl": """
+    "pandas": """
 import pandas as pd, glob
 n = 0
 for f in sorted(glob.glob(sys.argv[2] + "/**/*.xlsx", recursive=True)):
-    for df in pd.read_excel(f, sheet_name=None, engine="openpyxl", dtype=str).values():
-        n += len(df)
-out["rows"] = n
-""",
-    "calamine": """
-import pandas as pd, glob
-n = 0
-for f in sorted(glob.glob(sys.argv[2] + "/**/*.xlsx", recursive=True)):
-    for df in pd.read_excel(f, sheet_name=None, engine="calamine", dtype=str).values():
+    for df in pd.read_excel(f, sheet_name=None, engine=sys.argv[3], dtype=str).values():
         n += len(df)
 out["rows"] = n
 """,
@@ -199,9 +191,9 @@ def main() -> None:
         r["stages"] = measure("stages", runs, str(folder))
         if size == "200k":
             print(f"[{size}] pandas+openpyxl …", flush=True)
-            r["openpyxl"] = measure("openpyxl", runs, str(folder))
+            r["openpyxl"] = measure("pandas", runs, str(folder), "openpyxl")
         print(f"[{size}] pandas+calamine …", flush=True)
-        r["calamine"] = measure("calamine", runs, str(folder))
+        r["calamine"] = measure("pandas", runs, str(folder), "calamine")
         print(f"[{size}] unzip+expat floor …", flush=True)
         r["floor1"] = measure("floor", runs, str(folder), "1")
         r["floor2"] = measure("floor", runs, str(folder), "2")
