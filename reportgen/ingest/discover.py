@@ -11,10 +11,13 @@ from __future__ import annotations
 import struct
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from ..config import Limits
+from . import xlsxscan
 
 # Files that live in a submission folder without being submissions (compared case-insensitively).
 IGNORED_NAMES = ("narrative.yaml", "narrative.yml", "thumbs.db", "desktop.ini")
@@ -38,6 +41,9 @@ class Sniffed:
     kind: str | None
     rule: str | None = None
     detail: str = ""
+    # .xlsx: sheet name → (row, column) of its number cells that may hold 1e15 or more (see
+    # xlsxscan); a sheet missing here could not be scanned and is asked about by the reader.
+    big_numbers: dict[str, np.ndarray] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def ok(self) -> bool:
@@ -106,12 +112,22 @@ def _sniff_zip(path: Path, size: int, ext: str, limits: Limits) -> Sniffed:
             if ratio > limits.max_compression_ratio:
                 return Sniffed(None, "file.too_large",
                                f"压缩比 {ratio:.0f} 倍，超过上限 {limits.max_compression_ratio:g} 倍，疑似异常文件")
-            liar = next((i for i in infos if not _true_size_ok(path, i)), None)
-            if liar is not None:
-                return Sniffed(None, "file.too_large",
-                               f"压缩结构中的部件“{liar.filename[:60]}”解压后比它声明的大小更大，疑似压缩炸弹，"
-                               "已拒绝读取")
             names = {i.filename for i in infos}
+            big: dict[str, np.ndarray] = {}
+            for info in infos:
+                keep = "xl/workbook.xml" in names and bool(xlsxscan.WORKSHEET_PART.match(info.filename)) \
+                    and info.file_size <= xlsxscan.MAX_SCAN_BYTES
+                ok, xml = _true_size_ok(path, info, keep)
+                if not ok:
+                    return Sniffed(None, "file.too_large",
+                                   f"压缩结构中的部件“{info.filename[:60]}”解压后比它声明的大小更大，疑似压缩炸弹，"
+                                   "已拒绝读取")
+                if xml is not None:
+                    try:
+                        big[info.filename.lstrip("/")] = xlsxscan.big_number_cells(xml)
+                    except xlsxscan.Unsure:
+                        pass  # the reader asks fastexcel for this sheet's cell types
+                    del xml
             mimetype = b""
             if "mimetype" in names:
                 with zf.open("mimetype") as fh:
@@ -119,7 +135,7 @@ def _sniff_zip(path: Path, size: int, ext: str, limits: Limits) -> Sniffed:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         return Sniffed(None, "file.unreadable", "文件已损坏（压缩结构不完整，可能没有传完整）")
     if "xl/workbook.xml" in names:
-        return Sniffed("xlsx")
+        return Sniffed("xlsx", big_numbers=_by_sheet(path, names, big))
     if "xl/workbook.bin" in names:
         return Sniffed("xlsb")
     if b"opendocument.spreadsheet" in mimetype:
@@ -134,13 +150,31 @@ def _sniff_zip(path: Path, size: int, ext: str, limits: Limits) -> Sniffed:
     return Sniffed(None, "file.unsupported", "这是压缩包而不是电子表格；请解压后把其中的 .xlsx 文件放入报送文件夹")
 
 
-def _true_size_ok(path: Path, info: zipfile.ZipInfo) -> bool:
-    """Whether a deflated entry inflates to no more than the size it declares. The size guards
-    above trust the declared sizes, and the spreadsheet parser does not: it inflates until the
-    stream ends. So the stream is inflated here into a counter, in bounded chunks, never kept,
-    and stopped as soon as it passes the declared size (cost: one pass of zlib over the file)."""
+def _by_sheet(path: Path, names: set[str], big: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The scan's findings keyed by sheet name (parts the workbook does not name are dropped)."""
+    if not big or "xl/_rels/workbook.xml.rels" not in names:
+        return {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = xlsxscan.sheet_parts(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+        return {}
+    return {sheet: big[part] for sheet, part in parts.items() if part in big}
+
+
+def _true_size_ok(path: Path, info: zipfile.ZipInfo, keep: bool = False) -> tuple[bool, bytes | None]:
+    """Whether a deflated entry inflates to no more than the size it declares, and (``keep``)
+    its inflated bytes. The size guards above trust the declared sizes, and the spreadsheet
+    parser does not: it inflates until the stream ends. So the stream is inflated here in
+    bounded chunks and stopped as soon as it passes the declared size (cost: one pass of zlib
+    over the file); the bytes are kept only for the worksheets' number-cell scan."""
     if info.compress_type != zipfile.ZIP_DEFLATED:
-        return info.compress_type != zipfile.ZIP_STORED or info.compress_size <= info.file_size
+        if info.compress_type == zipfile.ZIP_STORED and info.compress_size > info.file_size:
+            return False, None
+        if keep and info.compress_type == zipfile.ZIP_STORED:
+            with zipfile.ZipFile(path) as zf:
+                return True, zf.read(info)
+        return True, None
     with path.open("rb") as fh:
         fh.seek(info.header_offset)
         local = fh.read(_LOCAL_HEADER.size)
@@ -151,6 +185,7 @@ def _true_size_ok(path: Path, info: zipfile.ZipInfo) -> bool:
         inflater = zlib.decompressobj(-zlib.MAX_WBITS)
         left, out = info.compress_size, 0
         allowed = info.file_size
+        kept: list[bytes] = []
         while left > 0 and not inflater.eof:
             chunk = fh.read(min(left, _CHUNK))
             if not chunk:
@@ -159,13 +194,23 @@ def _true_size_ok(path: Path, info: zipfile.ZipInfo) -> bool:
             data = chunk
             while data and not inflater.eof:
                 try:
-                    out += len(inflater.decompress(data, _CHUNK))
+                    piece = inflater.decompress(data, _CHUNK)
                 except zlib.error:
                     raise zipfile.BadZipFile("bad deflate stream") from None
+                out += len(piece)
                 if out > allowed:
-                    return False
+                    return False, None
+                if keep:
+                    kept.append(piece)
                 data = inflater.unconsumed_tail
-    return True
+        try:
+            rest = inflater.flush()
+        except zlib.error:
+            raise zipfile.BadZipFile("bad deflate stream") from None
+        if out + len(rest) > allowed:
+            return False, None
+        kept.append(rest)
+    return True, (b"".join(kept) if keep else None)
 
 
 def _sniff_ole(path: Path, ext: str) -> Sniffed:
