@@ -13,6 +13,8 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import schema
 from .periods import Period
@@ -72,7 +74,7 @@ def conform(sheet_key: str, frame: pd.DataFrame) -> pd.DataFrame:
             if s.dtype == dtype:
                 pass  # already canonical (the reader builds categories itself): no copy, no cast
             elif isinstance(dtype, pd.CategoricalDtype):
-                s = s.astype("string").astype(dtype)
+                s = _categorical(s, dtype)
             elif str(dtype) == DATE:
                 s = pd.to_datetime(s, errors="coerce").astype(DATE)
             else:
@@ -85,6 +87,15 @@ def conform(sheet_key: str, frame: pd.DataFrame) -> pd.DataFrame:
         if col not in out:
             out[col] = frame[col].reset_index(drop=True)
     return pd.DataFrame(out)
+
+
+def _categorical(s: pd.Series, dtype: pd.CategoricalDtype) -> pd.Series:
+    """``s.astype(dtype)`` for text, with the codes found in Arrow (values outside the
+    categories become missing, as astype makes them)."""
+    arr = pa.chunked_array([pa.array(s.astype(STRING).array, type=pa.large_string())])
+    codes = pc.index_in(arr, value_set=pa.array(list(dtype.categories), pa.large_string()))
+    codes = pc.fill_null(codes, -1).to_numpy().astype("int8" if len(dtype.categories) < 127 else "int32")
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=s.index, name=s.name)
 
 
 def complete(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

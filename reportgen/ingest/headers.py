@@ -99,6 +99,11 @@ def match_sheet_name(name: str) -> schema.Sheet | None:
 
 def match_field(sheet_key: str, header: object) -> str | None:
     """The field key a header cell names on this sheet, or None."""
+    return _match_field(sheet_key, None if header is None else str(header))
+
+
+@lru_cache(maxsize=65536)  # the header search tries every top cell against every sheet
+def _match_field(sheet_key: str, header: str | None) -> str | None:
     table = field_lookup(sheet_key)
     key = table.get(normalize_header(header))
     if key is None:

@@ -1,9 +1,10 @@
 """Reading one submitted file into raw sheets: cells as text, header found, columns named.
 
 Workbooks are read with fastexcel (calamine) with every cell as text, so ID and phone numbers
-never become numbers. IDs that Excel stored as numbers have lost their last digits: the ID
-column of a sheet with all-digit IDs is read a second time with fastexcel's boolean conversion,
-which is non-null exactly for number cells. CSV text is decoded BOM → strict UTF-8 → GB18030 → charset detection; an ID in
+never become numbers. IDs that Excel stored as numbers have lost their last digits: for .xlsx
+the size guard's inflate pass already found the big number cells in the sheet XML (xlsxscan);
+for other formats, or a sheet that scan could not vouch for, the ID column is read a second time
+with fastexcel's boolean conversion, which is non-null exactly for number cells. CSV text is decoded BOM → strict UTF-8 → GB18030 → charset detection; an ID in
 scientific notation (``9.90101E+17``) there, or anywhere, is a number too.
 
 Rows are numbered as the user sees them in Excel (1-based, title and header rows counted).
@@ -13,6 +14,7 @@ A row whose every kept cell is blank is not a row: it is neither read nor counte
 from __future__ import annotations
 
 import codecs
+import functools
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -135,6 +137,7 @@ def _read_workbook(path: Path, rel: str, sniffed: Sniffed, limits: Limits) -> Fi
             raise _Refused("file.too_large", f"工作表“{name}”有 {sheet.height} 行，超过上限 "
                                              f"{limits.max_rows_per_sheet} 行")
         table = sheet.to_arrow()
+        columns = [c.absolute_index for c in sheet.available_columns()]
         del sheet
         _check_cells(table, f"工作表“{name}”", limits)
         if named is schema.COVER:
@@ -145,7 +148,7 @@ def _read_workbook(path: Path, rel: str, sniffed: Sniffed, limits: Limits) -> Fi
         if raw is None:
             continue
         if raw.id_col is not None:
-            _mark_numeric_ids(reader, idx, raw.id_col, raw)
+            _mark_numeric_ids(reader, idx, raw, sniffed.big_numbers.get(name), columns[raw.id_col])
         result.sheets.append(raw)
     _no_sheet(result)
     return result
@@ -177,23 +180,28 @@ def _top_rows(table: pa.RecordBatch | pa.Table, n: int) -> list[list[str | None]
     return [list(r) for r in zip(*cols)] if cols else []
 
 
-def _mark_numeric_ids(reader: fastexcel.ExcelReader, idx: int, col: int, raw: RawSheet) -> None:
-    """Flag rows whose ID cell is a number of 16 digits or more (digits lost): a second reading
-    of the ID column with fastexcel's boolean conversion (non-null only for number and true/false
-    cells) tells them exactly. It runs for every sheet with all-digit IDs: no cheaper sign is
-    sound — a number cell written with 17 significant digits passes its check character and
-    gender digit as often as a typed ID does (a property test found one)."""
+def _mark_numeric_ids(reader: fastexcel.ExcelReader, idx: int, raw: RawSheet,
+                      big: np.ndarray | None, column: int) -> None:
+    """Flag rows whose ID cell is a number of 16 digits or more (digits lost). The cell type is
+    what tells: no sign in the text is sound — a number cell written with 17 significant digits
+    passes its check character and gender digit as often as a typed ID does (a property test
+    found one). ``big`` holds the sheet's big number cells from the XML scan (row, absolute
+    column); without it the ID column is read again with fastexcel's boolean conversion
+    (non-null only for number and true/false cells)."""
     ids = raw.data["id_number"]
     digits = ids.str.fullmatch(r"\d{16,}").fillna(False).to_numpy(dtype=bool)
     if not digits.any():
         return
     rows = raw.data[ROW].to_numpy()
-    flags = reader.load_sheet(idx, header_row=None, dtypes="boolean", skip_rows=0,
-                              use_columns=[col]).to_arrow()
-    numeric = flags.column(0).is_valid().to_numpy(zero_copy_only=False)
-    inside = rows - 1 < len(numeric)
-    hit = np.zeros(len(rows), dtype=bool)
-    hit[inside] = numeric[rows[inside] - 1]
+    if big is not None:
+        hit = np.isin(rows, big[big[:, 1] == column, 0])
+    else:
+        flags = reader.load_sheet(idx, header_row=None, dtypes="boolean", skip_rows=0,
+                                  use_columns=[raw.id_col]).to_arrow()
+        numeric = flags.column(0).is_valid().to_numpy(zero_copy_only=False)
+        inside = rows - 1 < len(numeric)
+        hit = np.zeros(len(rows), dtype=bool)
+        hit[inside] = numeric[rows[inside] - 1]
     raw.data[ID_NUMERIC] = raw.data[ID_NUMERIC] | (hit & digits)
 
 
@@ -261,7 +269,7 @@ def _recognise(rel: str, name: str, named: schema.Sheet | None, table: pa.Table 
     sheet = match.sheet
     start = match.last_row + 1
     body = table.slice(start)
-    columns: dict[str, pd.Series] = {}
+    columns: dict[str, pa.Array] = {}
     headers: dict[str, str] = {}
     dup = set(match.duplicates)
     id_col = None
@@ -269,22 +277,22 @@ def _recognise(rel: str, name: str, named: schema.Sheet | None, table: pa.Table 
     for col in range(width):
         written = match.headers[col] if col < len(match.headers) else None
         key = match.keys[col] if col < len(match.keys) else None
-        values = nz.series(nz.clean_arrow(body.column(col)), pd.RangeIndex(body.num_rows))
         if col in dup:
             result.issues.append(issue(
                 rel, name, "sheet.duplicate_header",
                 f"表头“{written}”（第{col + 1}列）与前面的列重复，本列未使用", column=written or ""))
             continue
+        if key is None and written is not None and hdr.is_ignored_header(written):
+            continue
+        values = nz.clean_arrow(body.column(col))
         if key is not None:
             columns[key] = values
             headers[key] = written or sheet.header(key)
             if key == "id_number":
                 id_col = col
             continue
-        if written is not None and hdr.is_ignored_header(written):
-            continue
         if written is None:
-            if values.isna().all():
+            if values.null_count == len(values):
                 continue
             written = f"第{col + 1}列"
         extra = hdr.EXTRA_PREFIX + written
@@ -295,16 +303,21 @@ def _recognise(rel: str, name: str, named: schema.Sheet | None, table: pa.Table 
         result.issues.append(issue(
             rel, name, "sheet.unknown_column",
             f"无法识别的列“{written}”，已保留但不参与统计", column=written, value=""))
-    frame = pd.DataFrame(columns)
     rows = np.arange(start + 1, start + 1 + body.num_rows, dtype=np.int64)
-    keep = frame.notna().any(axis=1).to_numpy() if len(frame.columns) else np.zeros(len(rows), bool)
-    frame = frame[keep].reset_index(drop=True)
-    frame[ROW] = rows[keep]
+    if columns:  # a row whose every kept cell is blank is not a row
+        keep = functools.reduce(pc.or_, [pc.is_valid(a) for a in columns.values()])
+        columns = {k: a.filter(keep) for k, a in columns.items()}
+        rows = rows[keep.to_numpy(zero_copy_only=False)]
+    else:
+        rows = rows[:0]
+    frame = pd.DataFrame({k: pd.arrays.ArrowStringArray(pa.chunked_array([a])) for k, a in columns.items()},
+                         copy=False)
+    frame[ROW] = rows
     numeric = np.zeros(len(frame), dtype=bool)
-    if "id_number" in frame:
-        numeric = frame["id_number"].str.contains(_SCI, regex=True).fillna(False).to_numpy(dtype=bool)
+    if "id_number" in columns:
+        numeric = nz._np(pc.match_substring_regex(columns["id_number"], _SCI))
     frame[ID_NUMERIC] = numeric
-    return RawSheet(rel, name, sheet.key, frame, headers, int(keep.sum()), id_col)
+    return RawSheet(rel, name, sheet.key, frame, headers, len(rows), id_col)
 
 
 def _count_nonblank(table: pa.Table | pa.RecordBatch) -> int:
