@@ -195,6 +195,35 @@ def test_results_do_not_depend_on_reading_order(tmp_path, monkeypatch):
     assert one.issues["file"].tolist() == sorted(one.issues["file"].tolist())
 
 
+def test_worker_processes_give_the_same_dataset(tmp_path, monkeypatch):
+    """Large sets are read by processes: same tables, issues and order as threads; a pool that
+    cannot start falls back to threads."""
+    folder = _messy(tmp_path)
+    threads = load(folder)
+    monkeypatch.setattr(ingest, "PROCESS_MIN_BYTES", 0)
+    used = []
+    real = ingest.ProcessPoolExecutor
+
+    class Counting(real):
+        def __init__(self, *args, **kwargs):
+            used.append(kwargs.get("mp_context"))
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "ProcessPoolExecutor", Counting)
+    procs = load(folder)
+    assert len(used) == 1
+    for a, b in ((threads.issues, procs.issues), (threads.members, procs.members),
+                 (threads.reconciliation, procs.reconciliation), (threads.files, procs.files)):
+        pd.testing.assert_frame_equal(a, b)
+
+    class Broken(real):
+        def submit(self, *args, **kwargs):
+            raise ingest.BrokenProcessPool("cannot start")
+
+    monkeypatch.setattr(ingest, "ProcessPoolExecutor", Broken)
+    pd.testing.assert_frame_equal(load(folder).issues, threads.issues)
+
+
 def _damaged_but_valid() -> str:
     """An 18-digit ID as Excel keeps it in a number cell (last three digits 000) that still
     passes the check character; its 17th digit 0 reads as a woman."""
