@@ -87,3 +87,20 @@ def test_ledger_ids_are_masked(tmp_path):
     path = write_tables_xlsx(ctx, tmp_path / "t.xlsx")
     ws = load_workbook(path)["清单 测试问题名单"]
     assert ws["B3"].value == "证件110105********1232有误"
+
+
+def test_text_columns_are_cleaned_column_wise_as_cell_by_cell():
+    """tables.xlsx cleans text columns in one pass; every cell must come out as text() makes it:
+    ID numbers inside text masked, XML-invalid characters gone, blanks left blank."""
+    from reportgen.render.ooxml import text
+    from reportgen.render.tables import _width
+    from reportgen.render.xlsx import _texts
+
+    values = ["甲支部", None, "a\x01b", "备注：110101199003071234 已核", 7, float("nan"), "Ｗide全角", ""]
+    cells, width = _texts(pd.Series(values, dtype=object))
+    expected = [None if v is None or (isinstance(v, float) and v != v) else text(v) for v in values]
+    assert cells == expected
+    assert "110101********1234" in cells[3] and "199003071234" not in cells[3]
+    assert width == pytest.approx(max(_width(c) for c in expected if c))
+    odd, _ = _texts(pd.Series(["x\ud800y", "110101199003071234"], dtype=object))  # not valid UTF-8
+    assert odd == [text("x\ud800y"), text("110101199003071234")] and "\ud800" not in odd[0]

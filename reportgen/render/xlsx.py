@@ -108,6 +108,28 @@ def _missing(v: Any) -> bool:
     return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
 
 
+_XML_INVALID_ARROW = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"  # Arrow text holds no surrogates
+
+
+def _texts(series: pd.Series) -> tuple[list[str | None], float]:
+    """A text column as :func:`text` makes each cell (None where blank), and the printed width of
+    its widest cell, computed column-wise; only cells holding a 15-digit run (a possible ID
+    number to mask) go through :func:`text` one by one."""
+    missing = series.isna().to_numpy()
+    try:
+        s = series.astype(object).where(~missing, None).astype(pd.StringDtype("pyarrow"))
+    except (ValueError, TypeError, UnicodeError, ArithmeticError):  # lone surrogates and the like
+        cells = [None if m else text(v) for v, m in zip(series.astype(object).tolist(), missing)]
+        return cells, max((_width(c) for c in cells if c), default=0.0)
+    s = s.str.replace(_XML_INVALID_ARROW, "", regex=True)
+    ids = s.str.contains(r"\d{15}", regex=True).fillna(False).to_numpy(dtype=bool)
+    if ids.any():
+        s[ids] = [text(v) for v in series[ids].tolist()]
+    wide = s.str.count("[^\x00-\u2e7f]")
+    width = float((0.55 * s.str.len() + 0.45 * wide).max()) if len(s) and not missing.all() else 0.0
+    return s.astype(object).where(~missing, None).tolist(), width
+
+
 def _write_sheet(wb: xlsxwriter.Workbook, ws, spec: TableSpec, fmt: _Formats) -> None:
     frame = spec.frame.reset_index(drop=True)
     ncols = len(frame.columns)
@@ -146,20 +168,26 @@ def _write_sheet(wb: xlsxwriter.Workbook, ws, spec: TableSpec, fmt: _Formats) ->
         kind = column_kind(series, col)
         cell_fmt = {"share": fmt.share, "count": fmt.count, "number": fmt.number,
                     "date": fmt.date}.get(kind, fmt.text)
-        values = series.astype(object).tolist()
         widest = _width(labels[j]) * 2
+        if kind == "text":
+            strings, width = _texts(series)
+            widest = max(widest, width * 2)
+            for i, s in enumerate(strings):
+                if s is None:
+                    ws.write_blank(data_row + i, j, None, cell_fmt)
+                else:
+                    ws.write_string(data_row + i, j, s, cell_fmt)
+            ws.set_column(j, j, min(max(widest + 2, 8), 60))
+            continue
+        values = series.astype(object).tolist()
         for i, v in enumerate(values):
             r = data_row + i
             if _missing(v):
                 ws.write_blank(r, j, None, cell_fmt)
             elif kind in ("share", "count", "number"):
                 ws.write_number(r, j, float(v), cell_fmt)
-            elif kind == "date":
-                ws.write_datetime(r, j, pd.Timestamp(v).to_pydatetime(), cell_fmt)
             else:
-                s = text(v)
-                ws.write_string(r, j, s, cell_fmt)
-                widest = max(widest, _width(s) * 2)
+                ws.write_datetime(r, j, pd.Timestamp(v).to_pydatetime(), cell_fmt)
         if kind != "text":
             widest = max(widest, 10)
         ws.set_column(j, j, min(max(widest + 2, 8), 60))
