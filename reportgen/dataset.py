@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -111,8 +112,16 @@ def complete(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     tables["orgs"] = orgs
 
     members = tables["members"].copy()
-    status = members["full_member_since"].notna().map({True: schema.FULL_MEMBER, False: schema.PROBATIONARY})
-    members["status"] = members["status"].fillna(status.astype(members["status"].dtype))
+    dtype = members["status"].dtype
+    if isinstance(dtype, pd.CategoricalDtype):  # coded directly: no text column of a million rows
+        cats = list(dtype.categories)
+        codes = np.where(members["full_member_since"].notna().to_numpy(),
+                         cats.index(schema.FULL_MEMBER), cats.index(schema.PROBATIONARY)).astype(np.int8)
+        status = pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=members.index)
+    else:
+        status = members["full_member_since"].notna().map(
+            {True: schema.FULL_MEMBER, False: schema.PROBATIONARY}).astype(dtype)
+    members["status"] = members["status"].fillna(status)
     tables["members"] = members
 
     elections = tables["elections"].copy()
