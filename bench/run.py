@@ -44,7 +44,8 @@ def child(code: str, *args: str) -> dict:
         out = {}
         exec(compile(sys.argv[1], "<bench>", "exec"))
         out["seconds"] = out.get("seconds", time.perf_counter() - t0)
-        out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        out["peak_mb"] = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+                             resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
         print(json.dumps(out))
     """)
     res = subprocess.run([PY, "-c", wrapper, code, *args], capture_output=True, text=True, cwd=ROOT)
@@ -71,13 +72,39 @@ def files_of(folder: Path) -> list[Path]:
 
 CODE = {
     "build": """
-import subprocess, sys, tempfile
+import os, subprocess, sys, tempfile
+def tree_pss_mb(root):
+    # memory of the build and its worker processes together: the sum of their PSS (pages shared
+    # after fork counted once), read from /proc
+    kids = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as fh:
+                    kids.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(name))
+            except OSError:
+                pass
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(kids.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as fh:
+                total += next(int(l.split()[1]) for l in fh if l.startswith("Pss:"))
+        except (OSError, StopIteration):
+            pass
+    return total / 1024
 d = tempfile.mkdtemp()
 t = time.perf_counter()
-subprocess.run([sys.executable, "-m", "reportgen.cli", "-q", "build", sys.argv[2], "--period", "2026Q3", "-o", d], check=True)
+proc = subprocess.Popen([sys.executable, "-m", "reportgen.cli", "-q", "build", sys.argv[2], "--period", "2026Q3", "-o", d])
+peak = 0.0
+while proc.poll() is None:
+    peak = max(peak, tree_pss_mb(proc.pid))
+    time.sleep(0.1)
 out["seconds"] = time.perf_counter() - t
+assert proc.returncode == 0, proc.returncode
 import resource
-out["child_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+out["child_peak_mb"] = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
 """,
     "stages": """
 import tempfile, reportgen
@@ -252,8 +279,8 @@ def write_markdown(path: Path, report: dict, sample: dict) -> None:
         read_s = (st.get("timings") or {}).get("read", st["load"])
         lines.append(f"- Reading with both cores reaches **{r['floor2']['seconds'] / read_s:.0%}** of the "
                      "two-core unzip + expat floor (floor time ÷ read time).")
-        lines.append(f"- End to end {build_s:.1f} s; peak memory of the build process "
-                     f"{r['build'].get('child_peak_mb', 0):,.0f} MB.")
+        lines.append(f"- End to end {build_s:.1f} s; peak memory of the build with its reading processes "
+                     f"{r['build'].get('child_peak_mb', 0):,.0f} MB (sum of their PSS, sampled every 0.1 s).")
         lines.append("")
     lines += ["## Against the targets", ""]
     small, large = report.get("200k"), report.get("1m")
@@ -278,7 +305,19 @@ def write_markdown(path: Path, report: dict, sample: dict) -> None:
     lines.append(f"- Sample district: render under 2 s — **{sample['seconds']:.2f} s**: "
                  f"{'met' if sample['seconds'] < 2 else 'not met'}.")
     lines.append("")
-    lines += ["## The sample district", "",
+    lines += ["## How the time is spent", "",
+              "- Files are read by one worker process per core when a set is 16 MB or more (threads "
+              "below that, where starting processes costs more than it saves). Each worker runs the size "
+              "guards, fastexcel with every cell as text, the header search and the cleaning of one "
+              "workbook at a time, and hands back Arrow-backed frames.",
+              "- The zip-bomb guard inflates every part once to check its true size; the worksheets' "
+              "inflated XML is scanned in the same pass for number cells of 16 digits or more, so an ID "
+              "typed as a number is found by its cell type without parsing the sheet a second time.",
+              "- Row rules, set rules and indicators are vectorised over the whole set (Arrow compute, "
+              "numpy); enumerations are coded into categoricals in Arrow.",
+              "- What is left on one core: the row and set rules after reading, and writing "
+              "tables.xlsx (one xlsxwriter call per cell of the ledgers).", "",
+              "## The sample district", "",
               f"Rendering the sample's report (docx with tables and charts, tables.xlsx): "
               f"**{sample['seconds']:.2f} s** (median of {sample['runs']}).", ""]
     path.write_text("\n".join(lines), encoding="utf-8")
