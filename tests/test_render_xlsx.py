@@ -104,3 +104,20 @@ def test_text_columns_are_cleaned_column_wise_as_cell_by_cell():
     assert width == pytest.approx(max(_width(c) for c in expected if c))
     odd, _ = _texts(pd.Series(["x\ud800y", "110101199003071234"], dtype=object))  # not valid UTF-8
     assert odd == [text("x\ud800y"), text("110101199003071234")] and "\ud800" not in odd[0]
+
+
+def test_a_ledger_equal_to_another_table_is_written_once(tmp_path):
+    """A finding's list that is an indicator's own ledger gets no second sheet; 目录 says so."""
+    overdue = pd.DataFrame({"组织编码": ["A01", "A02"], "党组织名称": ["甲支部", "乙支部"],
+                            "届满日期": pd.to_datetime(["2025-01-01", "2025-03-01"])})
+    ctx = {"elections": {"overdue": overdue, "due_soon": overdue.iloc[:1]},
+           "findings": [{"id": "overdue", "title": "到期未换届", "ledger": overdue.copy()},
+                        {"id": "other", "title": "另一问题", "ledger": overdue.iloc[1:].copy()}],
+           "tables": {}, "title": "测试"}
+    wb = load_workbook(write_tables_xlsx(report_context(ctx), tmp_path / "t.xlsx"))
+    assert any("到期未换届党组织名单" in n for n in wb.sheetnames)  # the indicator's own table
+    assert not any(n.endswith("到期未换届名单") for n in wb.sheetnames)  # the finding's copy: no sheet
+    assert "清单 另一问题名单" in wb.sheetnames  # a different list keeps its sheet
+    index = wb["目录"]
+    contents = [index.cell(r, 3).value for r in range(3, 3 + len(wb.sheetnames) - 1)]
+    assert any("也是“到期未换届名单”" in (c or "") for c in contents)

@@ -90,6 +90,23 @@ def ledgers(ctx: dict, skip: set[str]) -> list[TableSpec]:
     return out
 
 
+def _distinct(items: list[TableSpec]) -> tuple[list[TableSpec], dict[int, list[str]]]:
+    """One sheet per distinct table: a ledger equal to a table already listed (a finding's list of
+    organizations is often an indicator's own ledger) is not written twice; the 目录 names it
+    beside the sheet that holds it (the titles it also stands for, by ``id`` of the kept spec)."""
+    out: list[TableSpec] = []
+    same_as: dict[int, list[str]] = {}
+    for spec in items:
+        twin = next((o for o in out if o.frame.shape == spec.frame.shape
+                     and list(o.frame.columns) == list(spec.frame.columns) and o.frame.equals(spec.frame)),
+                    None) if spec.ledger else None
+        if twin is None:
+            out.append(spec)
+        elif spec.title != twin.title:
+            same_as.setdefault(id(twin), []).append(f"“{spec.title}”")
+    return out, same_as
+
+
 class _Formats:
     def __init__(self, wb: xlsxwriter.Workbook):
         base = {"font_name": "宋体", "font_size": 10, "valign": "vcenter"}
@@ -203,7 +220,7 @@ def write_tables_xlsx(source: Any, path: str | Path,
     ctx = _plain_context(source)
     tables = list(rendered) if rendered is not None else report_tables(ctx)
     skip = {t.key for t in tables}
-    items = tables + ledgers(ctx, skip)
+    items, same_as = _distinct(tables + ledgers(ctx, skip))
     target = Path(path)
     with atomic_write(target) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
@@ -222,7 +239,8 @@ def write_tables_xlsx(source: Any, path: str | Path,
         for i, (spec, name) in enumerate(zip(items, names), 1):
             index.write_number(i + 1, 0, i, fmt.count)
             index.write_url(i + 1, 1, f"internal:'{name}'!A1", fmt.link, string=name)
-            index.write_string(i + 1, 2, text(spec.title), fmt.text)
+            also = "、".join(same_as.get(id(spec), ()))
+            index.write_string(i + 1, 2, text(spec.title + (f"（也是{also}）" if also else "")), fmt.text)
             index.write_number(i + 1, 3, len(spec.frame), fmt.count)
         index.set_column(0, 0, 6)
         index.set_column(1, 1, 34)
