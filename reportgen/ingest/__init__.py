@@ -49,12 +49,15 @@ class IngestError(Exception):
 
 
 def load(path: str | Path, period: str | Period | None = None, config: Config = DEFAULT,
-         progress: Callable[[str, int, int], None] | None = None) -> Dataset:
+         progress: Callable[[str, int, int], None] | None = None,
+         while_reading: Callable[[], None] | None = None) -> Dataset:
     """Read a folder (recursively) or a single file, normalise and check it.
 
     The period is ``period`` if given, else the 统计期 on the covers, else one named in the folder
     name; the as-of date is the covers' 截止日期 when they agree on one inside the period, else the
-    period's last day. ``progress(stage, done, total)`` is called as files are read."""
+    period's last day. ``progress(stage, done, total)`` is called as files are read;
+    ``while_reading()`` once, in this thread, while the readers work (``build`` imports the
+    report writers then); its failure is ignored."""
     path = Path(path)
     if not path.exists():
         raise IngestError(f"找不到“{path}”，请检查文件夹或文件的路径是否正确")
@@ -62,7 +65,7 @@ def load(path: str | Path, period: str | Period | None = None, config: Config = 
     if not files:
         raise IngestError(f"“{path}”中没有找到任何报送文件；请把各单位报送的 .xlsx、.xls 或 .csv 文件放入该文件夹")
     t0 = time.perf_counter()
-    results = _read_all(files, config, progress)
+    results = _read_all(files, config, progress, _once(while_reading))
     t1 = time.perf_counter()
 
     chosen, period_issues = _period(period, results, root, path)
@@ -78,8 +81,22 @@ def load(path: str | Path, period: str | Period | None = None, config: Config = 
     return ds
 
 
+def _once(fn: Callable[[], None] | None) -> Callable[[], None]:
+    done = []
+
+    def call() -> None:
+        if fn is not None and not done:
+            done.append(True)
+            try:
+                fn()
+            except Exception:  # noqa: BLE001 - a head start only; the real use raises if it must
+                pass
+    return call
+
+
 def _read_all(files: list[tuple[Path, str]], config: Config,
-              progress: Callable[[str, int, int], None] | None) -> list[FileResult]:
+              progress: Callable[[str, int, int], None] | None,
+              meanwhile: Callable[[], None] = lambda: None) -> list[FileResult]:
     """Read every file, a few at a time; results in the files' order whatever the timing.
 
     Large sets are read by worker processes (one per core), so that the Python part of reading
@@ -94,18 +111,20 @@ def _read_all(files: list[tuple[Path, str]], config: Config,
         try:
             with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1),
                                      mp_context=_mp_context()) as pool:
-                return _collect(pool, files, config, progress)
+                return _collect(pool, files, config, progress, meanwhile)
         except (BrokenProcessPool, OSError, RuntimeError):
             pass
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        return _collect(pool, files, config, progress)
+        return _collect(pool, files, config, progress, meanwhile)
 
 
 def _collect(pool: Executor, files: list[tuple[Path, str]], config: Config,
-             progress: Callable[[str, int, int], None] | None) -> list[FileResult]:
+             progress: Callable[[str, int, int], None] | None,
+             meanwhile: Callable[[], None]) -> list[FileResult]:
     total = len(files)
     out: list[FileResult | None] = [None] * total
     futures = {pool.submit(read_file, p, rel, config.limits): i for i, (p, rel) in enumerate(files)}
+    meanwhile()  # the workers exist by now (a forked pool starts them all on the first submit)
     for done, fut in enumerate(as_completed(futures), start=1):
         i = futures[fut]
         try:
