@@ -224,6 +224,21 @@ def test_worker_processes_give_the_same_dataset(tmp_path, monkeypatch):
     pd.testing.assert_frame_equal(load(folder).issues, threads.issues)
 
 
+def test_while_reading_runs_once_and_cannot_break_the_load(tmp_path, monkeypatch):
+    folder = _messy(tmp_path)
+    calls = []
+    ds = load(folder, while_reading=lambda: calls.append(1))
+    assert calls == [1] and len(ds.members) == 3
+
+    def broken():
+        calls.append(2)
+        raise ImportError("no such module")
+
+    monkeypatch.setattr(ingest, "PROCESS_MIN_BYTES", 0)
+    assert len(load(folder, while_reading=broken).members) == 3
+    assert calls == [1, 2]
+
+
 def _damaged_but_valid() -> str:
     """An 18-digit ID as Excel keeps it in a number cell (last three digits 000) that still
     passes the check character; its 17th digit 0 reads as a woman."""
