@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -179,6 +180,8 @@ def split_by_area(ds: Dataset, previous: Dataset | None = None):
 
 def _auto_progress() -> Progress | None:
     """A notebook progress widget when running in Jupyter with ipywidgets; silent otherwise."""
+    if "IPython" not in sys.modules:  # a Jupyter kernel has imported it long before: not in one
+        return None
     try:
         from IPython import get_ipython  # type: ignore
 

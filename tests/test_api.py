@@ -67,3 +67,15 @@ def test_issue_values_show_dates_as_written():
     mismatch = ds.issues[ds.issues["rule"] == "row.id_mismatch"]
     assert len(mismatch) and not ds.issues["message"].str.contains("00:00:00").any()
     assert not ds.issues["value"].astype(str).str.contains("00:00:00").any()
+
+
+def test_no_notebook_widget_outside_jupyter(monkeypatch):
+    """Outside a Jupyter kernel the progress widget is not looked for (IPython is not imported)."""
+    import sys
+
+    import reportgen.api as api
+
+    for name in [m for m in sys.modules if m == "IPython" or m.startswith("IPython.")]:
+        monkeypatch.delitem(sys.modules, name)
+    assert api._auto_progress() is None
+    assert "IPython" not in sys.modules
