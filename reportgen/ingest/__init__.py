@@ -113,7 +113,7 @@ def _read_all(files: list[tuple[Path, str]], config: Config,
                                      mp_context=_mp_context()) as pool:
                 return _collect(pool, files, config, progress, meanwhile)
         except (BrokenProcessPool, OSError, RuntimeError):
-            pass
+            pass  # read by threads below
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return _collect(pool, files, config, progress, meanwhile)
 

@@ -62,10 +62,9 @@ def _cell_attrs(xml: bytes, pos: int) -> bytes:
     for width in _WINDOWS:
         lo = max(0, pos - width)
         window = xml[lo:pos]
-        last = None
-        for last in _CELL.finditer(window):
-            pass
-        if last is not None:
+        starts = list(_CELL.finditer(window))
+        if starts:
+            last = starts[-1]
             between = _FORMULA_END.sub(b"", window[last.end():])
             if last.group(1).rstrip().endswith(b"/") or b"</" in between:
                 raise Unsure("value outside a cell")

@@ -26,7 +26,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .. import zh  # noqa: E402
 from ..outputs import atomic_write  # noqa: E402
 from . import fonts  # noqa: E402
-from .tables import SHARE_SUFFIXES, _num, count_column as _count_column  # noqa: E402
+from .tables import SHARE_SUFFIXES, _num, count_column as _count_column, lookup  # noqa: E402
 
 DPI = 300
 WIDTH_IN = 6.0
@@ -49,15 +49,6 @@ def _context(source: Any) -> dict:
     if hasattr(source, "context") and callable(source.context):
         return source.context()
     return source if isinstance(source, dict) else {}
-
-
-def _get(ctx: dict, dotted: str) -> Any:
-    node: Any = ctx
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
 
 
 def _frame(value: Any) -> pd.DataFrame | None:
@@ -162,7 +153,7 @@ def _with_previous(ctx: dict, dotted: str, frame: pd.DataFrame) -> tuple[list[fl
     elif "上期人数" in frame.columns:
         prev = _shares(frame, count_col="上期人数")
     else:
-        pframe = _frame(_get(ctx, f"previous.{dotted}"))
+        pframe = _frame(lookup(ctx, f"previous.{dotted}"))
         if pframe is not None:
             pshare = _shares(pframe, _share_column(pframe, ("占比",)))
             if pshare is not None:
@@ -178,7 +169,7 @@ def _with_previous(ctx: dict, dotted: str, frame: pd.DataFrame) -> tuple[list[fl
 def age_bands(source: Any) -> Figure | None:
     """Members by age band (shares), against the previous period when there is one."""
     ctx = _context(source)
-    frame = _frame(_get(ctx, "members.age_bands"))
+    frame = _frame(lookup(ctx, "members.age_bands"))
     if frame is None:
         return None
     current, previous = _with_previous(ctx, "members.age_bands", frame)
@@ -196,7 +187,7 @@ def age_bands(source: Any) -> Figure | None:
 def education(source: Any) -> Figure | None:
     """Members by education level (shares), against the previous period when there is one."""
     ctx = _context(source)
-    frame = _frame(_get(ctx, "members.education"))
+    frame = _frame(lookup(ctx, "members.education"))
     if frame is None:
         return None
     current, previous = _with_previous(ctx, "members.education", frame)
@@ -212,7 +203,7 @@ def education(source: Any) -> Figure | None:
 def committee(source: Any) -> Figure | None:
     """The new committees against the previous ones: mean age, 大专及以上 share, women's share."""
     ctx = _context(source)
-    c = _get(ctx, "committee") or {}
+    c = lookup(ctx, "committee") or {}
     age, age_prev = _num(c.get("age_mean")), _num(c.get("age_mean_previous"))
     col, col_prev = _num(c.get("college_share")), _num(c.get("college_share_previous"))
     fem = _num(c.get("female_share"))
@@ -255,7 +246,7 @@ def committee(source: Any) -> Figure | None:
 def coverage_by_size(source: Any) -> Figure | None:
     """Party-organization coverage of 两新组织 by employee size band."""
     ctx = _context(source)
-    frame = _frame(_get(ctx, "coverage.by_size"))
+    frame = _frame(lookup(ctx, "coverage.by_size"))
     if frame is None:
         return None
     col = _share_column(frame)
@@ -277,7 +268,7 @@ def coverage_by_size(source: Any) -> Figure | None:
 def overdue_by_area(source: Any) -> Figure | None:
     """Organizations whose term has ended without an election, by area (片区)."""
     ctx = _context(source)
-    frame = _frame(_get(ctx, "elections.overdue_by_area"))
+    frame = _frame(lookup(ctx, "elections.overdue_by_area"))
     if frame is None:
         return None
     named = [c for c in frame.columns[1:] if "未换届" in str(c) and not str(c).startswith("上期")

@@ -77,15 +77,22 @@ def title_of(key: str) -> str:
     """The Chinese title of a table: ours, else the indicator's label in the registry, else the id."""
     if key in TITLES:
         return TITLES[key]
-    try:
-        from ..indicators import REGISTRY
+    from ..indicators import REGISTRY
 
-        spec = REGISTRY.get(key.removesuffix("_list")) or REGISTRY.get(key)
-        if spec is not None and getattr(spec, "label", None):
-            return str(spec.label)
-    except ImportError:  # pragma: no cover - the indicators package is part of reportgen
-        pass
+    spec = REGISTRY.get(key.removesuffix("_list")) or REGISTRY.get(key)
+    if spec is not None and getattr(spec, "label", None):
+        return str(spec.label)
     return key
+
+
+def lookup(ctx: dict, dotted: str) -> Any:
+    """The value at a dotted path of the report context ("members.age_bands"), or None."""
+    node: Any = ctx
+    for part in dotted.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
 
 
 # --------------------------------------------------------------------------- formatting

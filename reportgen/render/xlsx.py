@@ -19,7 +19,7 @@ import xlsxwriter
 
 from ..outputs import atomic_write
 from .ooxml import text
-from .tables import ORDER, TableSpec, _header_levels, _width, column_kind, title_of
+from .tables import ORDER, TableSpec, _header_levels, _width, column_kind, lookup, title_of
 
 OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
            "nan_inf_to_errors": False}
@@ -48,20 +48,11 @@ def _plain_context(source: Any) -> dict:
     return report_context(source)
 
 
-def _get(ctx: dict, dotted: str) -> Any:
-    node: Any = ctx
-    for part in dotted.split("."):
-        if not isinstance(node, dict) or part not in node:
-            return None
-        node = node[part]
-    return node
-
-
 def report_tables(ctx: dict) -> list[TableSpec]:
     """The indicator tables in the order of the default reports' appendix, numbered 1…n."""
     specs = []
     for key in ORDER:
-        frame = ctx["tables"].get("committee_compare") if key == "committee.compare" else _get(ctx, key)
+        frame = ctx["tables"].get("committee_compare") if key == "committee.compare" else lookup(ctx, key)
         if isinstance(frame, pd.DataFrame) and len(frame) and len(frame.columns):
             specs.append(TableSpec(key, title_of(key), frame))
     for n, spec in enumerate(specs, 1):
@@ -73,7 +64,7 @@ def ledgers(ctx: dict, skip: set[str]) -> list[TableSpec]:
     """Ledgers (lists of organizations) not already among the report's tables."""
     out = []
     for key in ("elections.overdue", "elections.due_soon"):
-        frame = _get(ctx, key)
+        frame = lookup(ctx, key)
         if key not in skip and isinstance(frame, pd.DataFrame) and len(frame):
             out.append(TableSpec(key, title_of(key), frame, ledger=True))
     for group in ("orgs", "members", "development", "elections", "committee", "coverage"):
