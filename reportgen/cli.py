@@ -20,6 +20,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from . import __version__
+from .cli_zh import ZhCommand, ZhGroup
 
 app = typer.Typer(
     name="reportgen",
@@ -28,38 +29,11 @@ app = typer.Typer(
     no_args_is_help=True,
     rich_markup_mode=None,
     pretty_exceptions_enable=False,
+    cls=ZhGroup,
 )
 
 _state = {"quiet": False, "debug": False}
 
-
-def _chinese_help_option() -> None:
-    """Word the automatic --help option in Chinese like every other option.
-
-    typer (or click, in older typer) builds that option itself with an English text; we reword
-    it on the option object it returns. Nothing else of the library is changed.
-    """
-    import importlib
-
-    for name in ("typer._click.core", "click.core"):
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        for cls in list(vars(module).values()):
-            if isinstance(cls, type) and "get_help_option" in vars(cls) and \
-                    not getattr(cls.get_help_option, "_reportgen", False):
-                def patched(self, ctx, _orig=cls.get_help_option):
-                    option = _orig(self, ctx)
-                    if option is not None:
-                        option.help = "显示本帮助并退出"
-                    return option
-
-                patched._reportgen = True  # type: ignore[attr-defined]
-                cls.get_help_option = patched
-
-
-_chinese_help_option()
 log = logging.getLogger("reportgen")
 
 
@@ -197,7 +171,7 @@ def _print_summary(ds) -> None:
 # --------------------------------------------------------------------------- commands
 
 
-@app.command()
+@app.command(cls=ZhCommand)
 def build(
     data_dir: Path = typer.Argument(..., help="报送数据所在的文件夹（会读取其中所有工作簿，包括子文件夹）"),
     period: Optional[str] = typer.Option(None, "--period", "-p", help="统计期，如 2026Q3 或 2026年第三季度；不填则从封面或文件夹名识别"),
@@ -230,7 +204,7 @@ def build(
     _run(go)
 
 
-@app.command()
+@app.command(cls=ZhCommand)
 def validate(
     data_dir: Path = typer.Argument(..., help="报送数据所在的文件夹或单个文件"),
     period: Optional[str] = typer.Option(None, "--period", "-p", help="统计期，如 2026Q3"),
@@ -255,7 +229,7 @@ def validate(
     _run(go)
 
 
-@app.command()
+@app.command(cls=ZhCommand)
 def demo(out: Path = typer.Option(Path("out"), "--out", "-o", help="输出文件夹")) -> None:
     """用自带的示例区数据生成一份报告，看看效果。"""
     from . import api
@@ -272,7 +246,7 @@ def demo(out: Path = typer.Option(Path("out"), "--out", "-o", help="输出文件
     _run(go)
 
 
-@app.command()
+@app.command(cls=ZhCommand)
 def template(
     out: Path = typer.Option(Path("报送模板.xlsx"), "--out", "-o", help="输出文件"),
     report: Optional[str] = typer.Option(None, "--report", help="导出报告模板（.docx）供在 Word 中修改：季度统计分析、换届工作情况报告、两新组织党建调研"),
@@ -296,7 +270,7 @@ def template(
     _run(go)
 
 
-@app.command()
+@app.command(cls=ZhCommand)
 def sample(
     out: Path = typer.Option(..., "--out", "-o", help="输出文件夹"),
     members: int = typer.Option(10_000, "--members", "-n", help="要生成的党员人数"),
@@ -324,7 +298,7 @@ def sample(
     _run(go)
 
 
-@app.command()
+@app.command(cls=ZhCommand)
 def context(
     data_dir: Path = typer.Argument(..., help="报送数据所在的文件夹"),
     period: Optional[str] = typer.Option(None, "--period", "-p", help="统计期，如 2026Q3"),
@@ -349,7 +323,7 @@ def context(
     _run(go)
 
 
-@app.command()
+@app.command(cls=ZhCommand)
 def explain(
     indicator_id: str = typer.Argument(..., help="指标编号，如 committee.reelected_share"),
     data_dir: Path = typer.Argument(..., help="报送数据所在的文件夹"),

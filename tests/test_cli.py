@@ -275,6 +275,43 @@ def test_help_texts_are_chinese():
         assert "Show this message" not in r.stdout and "显示本帮助并退出" in r.stdout, name
 
 
+ENGLISH_FRAME = re.compile(r"Usage:|Options:|Arguments:|Commands:|Error:|Try '|\[default|\[required|"
+                           r"Missing |No such|Got unexpected|Invalid value")
+
+
+def test_help_headings_defaults_and_required_are_chinese():
+    top = run("--help")
+    assert top.stdout.startswith("用法：reportgen [选项] 命令 [参数]...")
+    assert "选项：" in top.stdout and "命令：" in top.stdout
+    r = run("validate", "--help")
+    assert r.exit_code == 0
+    assert "参数：" in r.stdout and "选项：" in r.stdout
+    assert re.search(r"data_dir .*\[必填\]", r.stdout), r.stdout
+    assert re.search(r"--out .*\[默认：out\]", r.stdout), r.stdout
+    for out in (top.stdout, r.stdout):
+        assert not ENGLISH_FRAME.search(out), out
+
+
+@pytest.mark.parametrize("args, words", [
+    (["validate"], "缺少参数 data_dir（报送数据所在的文件夹或单个文件）"),
+    (["bogus"], "没有“bogus”这个命令；可用的命令：build、validate"),
+    (["valdate", "x"], "没有“valdate”这个命令，是不是想用 validate？"),
+    (["validate", "x", "--bogus"], "没有“--bogus”这个选项"),
+    (["validate", "x", "-o"], "选项 -o 后面要跟一个值"),
+    (["sample", "-o", "x", "-n", "abc"], "选项 --members 的值必须是整数"),
+    (["build", "x", "--election-window", "month"], "值“month”不是可选的值（可选：period、year）"),
+    (["build", "D:\\报送", "数据"], "多余的参数：数据。如果文件夹路径中有空格，请用英文双引号"),
+])
+def test_command_line_mistakes_are_explained_in_chinese(args, words):
+    r = run(*args)
+    assert r.exit_code == 2, r.output
+    assert words in r.output, r.output
+    assert "错误：" in r.output and "查看说明" in r.output
+    assert "用法：reportgen" in r.output
+    assert not ENGLISH_FRAME.search(r.output), r.output
+    assert "Traceback" not in r.output
+
+
 # --------------------------------------------------------------------------- GBK console
 
 
