@@ -93,7 +93,12 @@ def conform(sheet_key: str, frame: pd.DataFrame) -> pd.DataFrame:
 def _categorical(s: pd.Series, dtype: pd.CategoricalDtype) -> pd.Series:
     """``s.astype(dtype)`` for text, with the codes found in Arrow (values outside the
     categories become missing, as astype makes them)."""
-    arr = pa.chunked_array([pa.array(s.astype(STRING).array, type=pa.large_string())])
+    text = s.astype(STRING).array
+    arr = getattr(text, "_pa_array", None)  # Arrow-backed already (chunks of several files)
+    if arr is None:
+        arr = pa.chunked_array([pa.array(text, type=pa.large_string(), from_pandas=True)])
+    if arr.type != pa.large_string():
+        arr = arr.cast(pa.large_string())
     codes = pc.index_in(arr, value_set=pa.array(list(dtype.categories), pa.large_string()))
     codes = pc.fill_null(codes, -1).to_numpy().astype("int8" if len(dtype.categories) < 127 else "int32")
     return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype), index=s.index, name=s.name)

@@ -183,6 +183,22 @@ def test_dataset_tables_are_conformed_and_completed(tmp_path):
     assert list(ds.members.columns[-3:]) == ["_file", "_sheet", "_row"]
 
 
+def test_conform_codes_text_of_several_chunks_like_astype():
+    """Enumeration text that arrives in several Arrow chunks (frames of several files concatenated)
+    is coded in Arrow, equal to pandas' own astype, unknown values missing."""
+    from reportgen.dataset import conform
+
+    edu = schema.EDUCATION.values
+    parts = [pd.Series([edu[0], None, edu[-1]], dtype="string[pyarrow]"),
+             pd.Series(["不是学历", edu[1]], dtype="string[pyarrow]")]
+    text = pd.concat(parts, ignore_index=True)
+    assert text.array._pa_array.num_chunks == 2
+    out = conform("members", pd.DataFrame({"education": text}))["education"]
+    assert isinstance(out.dtype, pd.CategoricalDtype) and list(out.dtype.categories) == list(edu)
+    assert out.isna().tolist() == [False, True, False, True, False]
+    assert out.dropna().astype(str).tolist() == [edu[0], edu[-1], edu[1]]
+
+
 def test_results_do_not_depend_on_reading_order(tmp_path, monkeypatch):
     folder = _messy(tmp_path)
     monkeypatch.setattr(ingest, "MAX_WORKERS", 1)
