@@ -96,12 +96,16 @@ def test_text_columns_are_cleaned_column_wise_as_cell_by_cell():
     from reportgen.render.tables import _width
     from reportgen.render.xlsx import _texts
 
-    values = ["甲支部", None, "a\x01b", "备注：110101199003071234 已核", 7, float("nan"), "Ｗide全角", ""]
+    values = ["甲支部", None, "a\x01b", "备注：110101199003071234 已核", 7, float("nan"), "Ｗide全角", "",
+              "全角证件１１０１０１１９９００３０７１２３４", "旧证110101900307123号", "⹿⺀⿕〇—“”·"]
     cells, width = _texts(pd.Series(values, dtype=object))
     expected = [None if v is None or (isinstance(v, float) and v != v) else text(v) for v in values]
     assert cells == expected
     assert "110101********1234" in cells[3] and "199003071234" not in cells[3]
+    assert "１９９００３０７" not in cells[8] and "900307" not in cells[9]  # other digits, old 15-digit IDs
     assert width == pytest.approx(max(_width(c) for c in expected if c))
+    for cell in filter(None, expected):  # every cell's own width, not just the widest
+        assert _texts(pd.Series([cell]))[1] == pytest.approx(_width(cell)), cell
     odd, _ = _texts(pd.Series(["x\ud800y", "110101199003071234"], dtype=object))  # not valid UTF-8
     assert odd == [text("x\ud800y"), text("110101199003071234")] and "\ud800" not in odd[0]
 

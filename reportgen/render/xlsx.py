@@ -1,23 +1,26 @@
 """tables.xlsx: every table of the report and every ledger, one formatted sheet each.
 
 Numbers stay numbers (shares with a percent format, counts with thousands separators), text is
-always written with ``write_string`` so that a name beginning with "=" stays text and never
-becomes a formula, strings pass through ``clean_text`` with ID numbers masked, and the workbook
-properties are fixed so that two runs give identical bytes.
+always a string cell (``write_string`` for titles and headers, inline strings for the data rows,
+which :mod:`reportgen.sheetxml` builds column-wise) so that a name beginning with "=" stays text and
+never becomes a formula, strings pass through ``clean_text`` with ID numbers masked, and the
+workbook properties and zip entry dates are fixed so that two runs give identical bytes.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xlsxwriter
 
-from ..outputs import atomic_write
+from ..sheetxml import BulkWorkbook, Column, clean_texts
 from .ooxml import text
 from .tables import ORDER, TableSpec, _header_levels, _width, column_kind, lookup, title_of
 
@@ -112,33 +115,42 @@ class _Formats:
         self.link = wb.add_format({**base, "font_color": "#1F4E79", "underline": 1})
 
 
-def _missing(v: Any) -> bool:
-    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v))
+def _text_column(series: pd.Series) -> tuple[pa.Array, float]:
+    """A text column as :func:`text` makes each cell (null where blank), as an Arrow array, and
+    the printed width of its widest cell, computed column-wise; only cells holding a run of 15
+    digits (a possible ID number to mask) go through :func:`text` one by one."""
+    arr = clean_texts(series)
+    # 15 ASCII digits in a row, or any other decimal digit (Python's \d, which text() masks by)
+    ids = pc.fill_null(pc.match_substring_regex(arr, r"\d{15}|[^\P{Nd}0-9]"), False)
+    if pc.any(ids).as_py():
+        masked = [text(v) for v in pc.filter(arr, ids).to_pylist()]
+        arr = pc.replace_with_mask(arr, ids, pa.array(masked, type=arr.type))
+    width = pc.max(pc.add(pc.multiply(pc.utf8_length(arr), 0.55), pc.multiply(_wide(arr), 0.45))).as_py()
+    return arr, float(width or 0.0)
 
 
-_XML_INVALID_ARROW = "[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"  # Arrow text holds no surrogates
+def _wide(arr: pa.Array) -> pa.Array:
+    """Characters above U+2E7F per cell (the ones :func:`_width` counts as a full CJK width), read
+    off the UTF-8 bytes: every 4-byte sequence, and 3-byte ones led by E3–EF or by E2 BA–BF."""
+    arr = pc.cast(arr, pa.large_string())
+    if not len(arr):
+        return pa.array([], type=pa.int64())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2] or b"", dtype=np.uint8)[:int(offsets[-1])]
+    second = np.append(data[1:], np.uint8(0))
+    flag = (data >= 0xE3) | ((data == 0xE2) & (second >= 0xBA))  # 0xF0+ leads included; no 0xF8+ in UTF-8
+    total = np.concatenate(([0], np.cumsum(flag, dtype=np.int64)))
+    return pa.array(total[offsets[1:]] - total[offsets[:-1]], mask=~arr.is_valid().to_numpy(zero_copy_only=False))
 
 
 def _texts(series: pd.Series) -> tuple[list[str | None], float]:
-    """A text column as :func:`text` makes each cell (None where blank), and the printed width of
-    its widest cell, computed column-wise; only cells holding a 15-digit run (a possible ID
-    number to mask) go through :func:`text` one by one."""
-    missing = series.isna().to_numpy()
-    try:
-        s = series.astype(object).where(~missing, None).astype(pd.StringDtype("pyarrow"))
-    except (ValueError, TypeError, UnicodeError, ArithmeticError):  # lone surrogates and the like
-        cells = [None if m else text(v) for v, m in zip(series.astype(object).tolist(), missing)]
-        return cells, max((_width(c) for c in cells if c), default=0.0)
-    s = s.str.replace(_XML_INVALID_ARROW, "", regex=True)
-    ids = s.str.contains(r"\d{15}", regex=True).fillna(False).to_numpy(dtype=bool)
-    if ids.any():
-        s[ids] = [text(v) for v in series[ids].tolist()]
-    wide = s.str.count("[^\x00-\u2e7f]")
-    width = float((0.55 * s.str.len() + 0.45 * wide).max()) if len(s) and not missing.all() else 0.0
-    return s.astype(object).where(~missing, None).tolist(), width
+    """:func:`_text_column` as a list of cells (None where blank)."""
+    cells, width = _text_column(series)
+    return cells.to_pylist(), width
 
 
-def _write_sheet(wb: xlsxwriter.Workbook, ws, spec: TableSpec, fmt: _Formats) -> None:
+def _write_sheet(book: BulkWorkbook, ws, spec: TableSpec, fmt: _Formats) -> None:
+    """Title and header rows through xlsxwriter; the data rows as one block built column-wise."""
     frame = spec.frame.reset_index(drop=True)
     ncols = len(frame.columns)
     levels = _header_levels(frame.columns)
@@ -170,35 +182,22 @@ def _write_sheet(wb: xlsxwriter.Workbook, ws, spec: TableSpec, fmt: _Formats) ->
             ws.write_string(first, j, lab, fmt.header)
         data_row = first + 1
 
+    columns = []
     for j in range(ncols):
-        col = frame.columns[j]
         series = frame.iloc[:, j]
-        kind = column_kind(series, col)
+        kind = column_kind(series, frame.columns[j])
         cell_fmt = {"share": fmt.share, "count": fmt.count, "number": fmt.number,
                     "date": fmt.date}.get(kind, fmt.text)
         widest = _width(labels[j]) * 2
         if kind == "text":
-            strings, width = _texts(series)
+            strings, width = _text_column(series)
             widest = max(widest, width * 2)
-            for i, s in enumerate(strings):
-                if s is None:
-                    ws.write_blank(data_row + i, j, None, cell_fmt)
-                else:
-                    ws.write_string(data_row + i, j, s, cell_fmt)
-            ws.set_column(j, j, min(max(widest + 2, 8), 60))
-            continue
-        values = series.astype(object).tolist()
-        for i, v in enumerate(values):
-            r = data_row + i
-            if _missing(v):
-                ws.write_blank(r, j, None, cell_fmt)
-            elif kind in ("share", "count", "number"):
-                ws.write_number(r, j, float(v), cell_fmt)
-            else:
-                ws.write_datetime(r, j, pd.Timestamp(v).to_pydatetime(), cell_fmt)
-        if kind != "text":
+            columns.append(Column(strings, "text", book.style(cell_fmt)))
+        else:
             widest = max(widest, 10)
+            columns.append(Column(series, "date" if kind == "date" else "number", book.style(cell_fmt)))
         ws.set_column(j, j, min(max(widest + 2, 8), 60))
+    book.append_rows(ws, columns, data_row)
     ws.freeze_panes(data_row, 0)
     if spec.ledger and len(frame):
         ws.autofilter(data_row - 1, 0, data_row - 1 + len(frame), ncols - 1)
@@ -212,33 +211,31 @@ def write_tables_xlsx(source: Any, path: str | Path,
     tables = list(rendered) if rendered is not None else report_tables(ctx)
     skip = {t.key for t in tables}
     items, same_as = _distinct(tables + ledgers(ctx, skip))
-    target = Path(path)
-    with atomic_write(target) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), OPTIONS)
-        wb.set_properties({"title": text(ctx.get("title", "统计表")), "author": "reportgen",
-                           "company": "", "created": FIXED, "comments": ""})
-        fmt = _Formats(wb)
-        used = {"目录"}
-        index = wb.add_worksheet("目录")
-        names = []
-        for spec in items:
-            label = spec.caption if spec.number else f"清单 {spec.title}"
-            names.append(_sheet_name(label, used))
-        index.write_string(0, 0, text(ctx.get("title", "")), fmt.title)
-        for j, head in enumerate(("序号", "工作表", "内容", "行数")):
-            index.write_string(1, j, head, fmt.header)
-        for i, (spec, name) in enumerate(zip(items, names), 1):
-            index.write_number(i + 1, 0, i, fmt.count)
-            index.write_url(i + 1, 1, f"internal:'{name}'!A1", fmt.link, string=name)
-            also = "、".join(same_as.get(id(spec), ()))
-            index.write_string(i + 1, 2, text(spec.title + (f"（也是{also}）" if also else "")), fmt.text)
-            index.write_number(i + 1, 3, len(spec.frame), fmt.count)
-        index.set_column(0, 0, 6)
-        index.set_column(1, 1, 34)
-        index.set_column(2, 2, 50)
-        index.set_column(3, 3, 8)
-        index.freeze_panes(2, 0)
-        for spec, name in zip(items, names):
-            _write_sheet(wb, wb.add_worksheet(name), spec, fmt)
-        wb.close()
-    return target
+    book = BulkWorkbook(OPTIONS)
+    wb = book.workbook
+    wb.set_properties({"title": text(ctx.get("title", "统计表")), "author": "reportgen",
+                       "company": "", "created": FIXED, "comments": ""})
+    fmt = _Formats(wb)
+    used = {"目录"}
+    index = wb.add_worksheet("目录")
+    names = []
+    for spec in items:
+        label = spec.caption if spec.number else f"清单 {spec.title}"
+        names.append(_sheet_name(label, used))
+    index.write_string(0, 0, text(ctx.get("title", "")), fmt.title)
+    for j, head in enumerate(("序号", "工作表", "内容", "行数")):
+        index.write_string(1, j, head, fmt.header)
+    for i, (spec, name) in enumerate(zip(items, names), 1):
+        index.write_number(i + 1, 0, i, fmt.count)
+        index.write_url(i + 1, 1, f"internal:'{name}'!A1", fmt.link, string=name)
+        also = "、".join(same_as.get(id(spec), ()))
+        index.write_string(i + 1, 2, text(spec.title + (f"（也是{also}）" if also else "")), fmt.text)
+        index.write_number(i + 1, 3, len(spec.frame), fmt.count)
+    index.set_column(0, 0, 6)
+    index.set_column(1, 1, 34)
+    index.set_column(2, 2, 50)
+    index.set_column(3, 3, 8)
+    index.freeze_panes(2, 0)
+    for spec, name in zip(items, names):
+        _write_sheet(book, wb.add_worksheet(name), spec, fmt)
+    return book.save(path)
