@@ -1,8 +1,10 @@
 """The validation workbook (校验结果, SPEC §4): 问题清单, 文件汇总, 核对.
 
-Every text is written with ``write_string`` after :func:`~reportgen.outputs.clean_text`, with
-formula, URL and number conversion off, so nothing a user typed becomes a formula or a link; the
-document properties are fixed so that the same data give the same bytes.
+Every text is a string cell after :func:`~reportgen.outputs.clean_text` (``write_string`` with
+formula, URL and number conversion off in the small sheets; inline strings, built column-wise by
+:mod:`reportgen.sheetxml`, for the lines of 问题清单), so nothing a user typed becomes a formula or a
+link; the document properties and zip entry dates are fixed so that the same data give the same
+bytes.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xlsxwriter
 
 from ..dataset import Dataset
-from ..outputs import atomic_write, clean_text
+from ..outputs import clean_text
+from ..sheetxml import BulkWorkbook, Column, clean_texts
 from . import catalog
 from .issues import ISSUE_TITLES, RECONCILIATION_TITLES, SUMMARY_COLUMNS, file_summary
 
@@ -32,16 +36,14 @@ _ISSUE_LAYOUT = (("file", 28), ("sheet", 12), ("row", 7), ("column", 16), ("valu
 
 def write_validation_xlsx(ds: Dataset, path: str | Path) -> Path:
     """Write the validation workbook of ``ds`` to ``path`` (atomically) and return the path."""
-    path = Path(path)
-    with atomic_write(path) as tmp:
-        wb = xlsxwriter.Workbook(str(tmp), _OPTIONS)
-        wb.set_properties({"title": "报送数据校验结果", "author": "reportgen", "created": FIXED_TIME})
-        fmt = _formats(wb)
-        _issues_sheet(wb, fmt, ds)
-        _files_sheet(wb, fmt, ds)
-        _reconciliation_sheet(wb, fmt, ds)
-        wb.close()
-    return path
+    book = BulkWorkbook(_OPTIONS)
+    wb = book.workbook
+    wb.set_properties({"title": "报送数据校验结果", "author": "reportgen", "created": FIXED_TIME})
+    fmt = _formats(wb)
+    _issues_sheet(book, fmt, ds)
+    _files_sheet(wb, fmt, ds)
+    _reconciliation_sheet(wb, fmt, ds)
+    return book.save(path)
 
 
 def _formats(wb: xlsxwriter.Workbook) -> dict:
@@ -76,34 +78,31 @@ def _cell(ws, row: int, col: int, value, fmt) -> None:
         ws.write_string(row, col, clean_text(value), fmt)
 
 
-def _issues_sheet(wb, fmt: dict, ds: Dataset) -> None:
-    ws = wb.add_worksheet(SHEET_ISSUES)
+def _issues_sheet(book: BulkWorkbook, fmt: dict, ds: Dataset) -> None:
+    """One line per issue, built column-wise; the severity cells coloured per row."""
+    ws = book.workbook.add_worksheet(SHEET_ISSUES)
     issues = ds.issues
     titles = [ISSUE_TITLES.get(c, c) for c, _ in _ISSUE_LAYOUT]
     _header(ws, fmt, titles, [w for _, w in _ISSUE_LAYOUT], len(issues))
     if not len(issues):
         return
-    rule_titles = issues["rule"].map({k: r.title for k, r in catalog.RULES.items()}).fillna("")
+    text, wrap, whole = book.style(fmt["text"]), book.style(fmt["wrap"]), book.style(fmt["int"])
+    severity = issues["severity"].astype("string")
+    colours = np.full(len(issues), text, dtype=np.int64)
+    for level in (catalog.ERROR, catalog.WARNING):
+        colours[(severity == level).fillna(False).to_numpy(dtype=bool)] = book.style(fmt[level])
     columns = []
     for c, _ in _ISSUE_LAYOUT:
+        if c == "row":
+            columns.append(Column(issues[c], "number", whole))
+            continue
         if c == RULE_TITLE:
-            columns.append(rule_titles.tolist())
-        elif c == "row":
-            columns.append([None if pd.isna(x) else int(x) for x in issues[c]])
+            values = issues["rule"].map({k: r.title for k, r in catalog.RULES.items()})
         else:
-            columns.append(issues[c].astype("string").fillna("").tolist())
-    sev_col = [c for c, _ in _ISSUE_LAYOUT].index("severity")
-    for r, values in enumerate(zip(*columns), start=1):
-        for col, value in enumerate(values):
-            if col == sev_col:
-                f = fmt.get(value, fmt["text"])
-            elif _ISSUE_LAYOUT[col][0] == "message":
-                f = fmt["wrap"]
-            elif _ISSUE_LAYOUT[col][0] == "row":
-                f = fmt["int"]
-            else:
-                f = fmt["text"]
-            _cell(ws, r, col, value, f)
+            values = issues[c]
+        cells = clean_texts(values.astype("string").fillna(""))
+        columns.append(Column(cells, "text", colours if c == "severity" else wrap if c == "message" else text))
+    book.append_rows(ws, columns, 1)
 
 
 def _files_sheet(wb, fmt: dict, ds: Dataset) -> None:
