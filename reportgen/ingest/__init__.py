@@ -223,22 +223,19 @@ def _assemble(results: list[FileResult], period: Period, config: Config,
               period_issues: list[dict]) -> Dataset:
     frames: dict[str, list[pd.DataFrame]] = {s.key: [] for s in schema.DATA_SHEETS}
     headers: dict[str, list[dict[str, str]]] = {s.key: [] for s in schema.DATA_SHEETS}
+    places: dict[str, list[tuple[str, str]]] = {s.key: [] for s in schema.DATA_SHEETS}
     read_rows = []
     file_issues = list(period_issues)
     for r in results:
         file_issues.extend(r.issues)
         for raw in r.sheets:
-            data = raw.data
-            src = len(headers[raw.key])
+            frames[raw.key].append(raw.data)
             headers[raw.key].append(raw.headers)
-            data["_file"] = _repeat(raw.file, data.index)
-            data["_sheet"] = _repeat(raw.sheet, data.index)
-            data["_src"] = src
-            frames[raw.key].append(data)
+            places[raw.key].append((raw.file, raw.sheet))
             read_rows.append({"file": raw.file, "sheet": raw.sheet, "rows_read": raw.rows_read})
         for sheet, n in r.rows_left_out:
             read_rows.append({"file": r.file, "sheet": sheet, "rows_read": n})
-    tables = {k: rules.make_table(k, frames[k], headers[k]) for k in frames}
+    tables = {k: rules.make_table(k, frames[k], headers[k], places[k]) for k in frames}
     del frames
     rules.check(tables, period, config)
 
@@ -261,12 +258,6 @@ def _assemble(results: list[FileResult], period: Period, config: Config,
     files = _files(results, reconciliation)
     return Dataset(period=period, issues=issue_table, reconciliation=reconciliation, files=files,
                    meta={}, **clean)
-
-
-def _repeat(text: str, index: pd.Index) -> pd.Series:
-    """A text column holding one value (built in Arrow, not from a Python list)."""
-    arr = pc.fill_null(pa.nulls(len(index), pa.large_string()), text)
-    return nz.series(arr, index)
 
 
 def _files(results: list[FileResult], rec: pd.DataFrame) -> pd.DataFrame:

@@ -498,8 +498,11 @@ def _branch_size(orgs: Table, members: Table, config: Config) -> None:
 
 # --------------------------------------------------------------------------- driver
 
-def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str]]) -> Table:
-    """Concatenate one sheet's raw frames (each with provenance and ``_src``) into a Table."""
+def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str]],
+               places: list[tuple[str, str]] | None = None) -> Table:
+    """Concatenate one sheet's raw frames into a Table; ``places`` gives each frame's (file, sheet),
+    written into ``_file`` and ``_sheet`` for its rows, and ``_src`` numbers the frames (the index
+    into ``headers``). Frames that already carry these columns may leave ``places`` out."""
     sheet = schema.sheet(key)
     if frames:
         raw = pd.concat(frames, ignore_index=True, sort=False)
@@ -507,6 +510,13 @@ def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str
         raw = pd.DataFrame({c: pd.Series(dtype=STRING) for c in ("_file", "_sheet")})
         raw["_row"] = pd.Series(dtype="int64")
         raw["_src"] = pd.Series(dtype="int64")
+    if frames and places is not None:
+        src = np.repeat(np.arange(len(frames), dtype=np.int64), [len(f) for f in frames])
+        take = pa.array(src)
+        for j, column in enumerate(("_file", "_sheet")):
+            names = pa.array([p[j] for p in places], type=pa.large_string())
+            raw[column] = nz.series(pc.take(names, take), raw.index)
+        raw["_src"] = src
     for c in sheet.keys:
         raw[c] = raw[c].astype(STRING) if c in raw else pd.Series(pd.NA, index=raw.index, dtype=STRING)
     if "_id_numeric" not in raw:
