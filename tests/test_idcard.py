@@ -36,6 +36,17 @@ def test_analyse_derives_birth_and_gender():
     assert a["id"].iloc[2] == person_id("20000229", True, 3)  # stripped
 
 
+def test_only_ascii_digits_of_the_right_length_are_well_formed():
+    """Six Chinese characters are 18 bytes and Arabic-Indic digits are digits, but neither is an ID."""
+    pid = person_id("19900101", True, 5)
+    arabic = "".join(chr(0x0660 + int(c)) for c in pid[:17]) + pid[17]
+    ids = pd.Series(["甲乙丙丁戊己", pid, arabic, pid[:17] + "Y", "990101900101123", "99010190010112A",
+                     pid + "0"], dtype="string")
+    a = idcard.analyse(ids)
+    assert a["well_formed"].tolist() == [False, True, False, False, True, False, False]
+    assert a["valid"].tolist() == [False, True, False, False, True, False, False]
+
+
 def test_impossible_birth_date_is_invalid_even_with_right_check_char():
     first17 = "99010119901301123"  # month 13
     assert not idcard.is_valid(first17 + idcard.check_char(first17))

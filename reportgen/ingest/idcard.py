@@ -18,8 +18,9 @@ from .. import schema
 from . import normalize as nz
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
+WEIGHTS16 = WEIGHTS.astype(np.int16)  # a weighted sum is at most 9 × 92: int16 is enough
 CHECK_CHARS = "10X98765432"
-_CHECK_CODES = np.array([ord(c) for c in CHECK_CHARS], dtype=np.uint32)
+_CHECK_CODES = np.frombuffer(CHECK_CHARS.encode("ascii"), dtype=np.uint8)
 
 
 def check_char(first17: str) -> str:
@@ -41,10 +42,13 @@ def normalize(ids: pd.Series) -> pd.Series:
     return nz.series(pc.utf8_upper(nz._compact(nz._trim(nz.arrow(ids)))), ids.index)
 
 
-def _digits(values: pd.Series, width: int) -> np.ndarray:
-    """An (n, width) array of character codes of equal-length strings."""
-    arr = values.to_numpy(dtype=f"U{width}")
-    return arr.view(np.uint32).reshape(-1, width)
+def _digits(arr: pa.Array, width: int) -> np.ndarray:
+    """An (n, width) view of the bytes of ASCII strings that are all ``width`` long (no nulls),
+    read straight off the Arrow buffers."""
+    arr = arr.cast(pa.large_string())
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    return data[offsets[0]:offsets[-1]].reshape(len(arr), width)
 
 
 def _dates(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> pd.Series:
@@ -64,26 +68,33 @@ def analyse(ids: pd.Series) -> pd.DataFrame:
     birth = pd.Series(pd.NaT, index=idn.index, dtype="datetime64[ns]")
     odd = np.zeros(n, dtype=bool)
 
-    is18 = idn.str.fullmatch(r"\d{17}[\dX]").fillna(False).to_numpy(dtype=bool)
-    is15 = idn.str.fullmatch(r"\d{15}").fillna(False).to_numpy(dtype=bool)
-    well_formed |= is18 | is15
-    if is18.any():
-        codes = _digits(idn[is18], 18)
-        d = codes[:, :17].astype(np.int64) - 48
-        ok = codes[:, 17] == _CHECK_CODES[(d @ WEIGHTS) % 11]
-        b = _dates(d[:, 6] * 1000 + d[:, 7] * 100 + d[:, 8] * 10 + d[:, 9],
-                   d[:, 10] * 10 + d[:, 11], d[:, 12] * 10 + d[:, 13])
-        pos = np.flatnonzero(is18)
+    arr = nz.arrow(idn)
+    size = pc.fill_null(pc.binary_length(arr), 0).to_numpy(zero_copy_only=False)
+    for width in (18, 15):
+        pos = np.flatnonzero(size == width)  # bytes: a CJK text of that byte length fails below
+        if not len(pos):
+            continue
+        codes = _digits(arr.take(pa.array(pos)), width)
+        digit = (codes >= ord("0")) & (codes <= ord("9"))
+        if width == 18:
+            shape = digit[:, :17].all(axis=1) & (digit[:, 17] | (codes[:, 17] == ord("X")))
+        else:
+            shape = digit.all(axis=1)
+        pos, codes = pos[shape], codes[shape]
+        well_formed[pos] = True
+        d = codes[:, :17].astype(np.int16) - 48  # the 15-digit form has no 16th and 17th digits
+        if width == 18:
+            ok = codes[:, 17] == _CHECK_CODES[(d @ WEIGHTS16) % 11]
+            year = d[:, 6] * 1000 + d[:, 7] * 100 + d[:, 8] * 10 + d[:, 9]
+            mmdd, sex_digit = d[:, 10:14], d[:, 16]
+        else:
+            ok = np.ones(len(pos), dtype=bool)
+            year = 1900 + d[:, 6] * 10 + d[:, 7]
+            mmdd, sex_digit = d[:, 8:12], d[:, 14]
+        b = _dates(year, mmdd[:, 0] * 10 + mmdd[:, 1], mmdd[:, 2] * 10 + mmdd[:, 3])
         birth.iloc[pos] = b.to_numpy()
         valid[pos] = ok & b.notna().to_numpy()
-        odd[pos] = d[:, 16] % 2 == 1
-    if is15.any():
-        d = _digits(idn[is15], 15).astype(np.int64) - 48
-        b = _dates(1900 + d[:, 6] * 10 + d[:, 7], d[:, 8] * 10 + d[:, 9], d[:, 10] * 10 + d[:, 11])
-        pos = np.flatnonzero(is15)
-        birth.iloc[pos] = b.to_numpy()
-        valid[pos] = b.notna().to_numpy()
-        odd[pos] = d[:, 14] % 2 == 1
+        odd[pos] = sex_digit % 2 == 1
     birth = birth.where(valid)
     sex = pc.if_else(pa.array(odd), schema.MALE, schema.FEMALE).cast(pa.large_string())
     gender = nz.series(pc.if_else(pa.array(valid), sex, pa.scalar(None, pa.large_string())), idn.index)

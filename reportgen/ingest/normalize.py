@@ -80,8 +80,12 @@ def _np(mask: pa.Array) -> np.ndarray:
     return pc.fill_null(mask, False).to_numpy(zero_copy_only=False)
 
 
+def _all_ascii(arr: pa.Array) -> bool:
+    return pc.all(pc.string_is_ascii(arr)).as_py() in (True, None)
+
+
 def _clean(arr: pa.Array) -> pa.Array:
-    if bool(pc.all(pc.string_is_ascii(arr)).as_py() in (True, None)):  # IDs, dates, codes: cheap path
+    if _all_ascii(arr):  # IDs, dates, codes: cheap path
         return _blank_to_null(pc.ascii_trim_whitespace(arr))
     if _any(pc.match_substring_regex(arr, _INVISIBLE)):
         arr = pc.replace_substring_regex(arr, _INVISIBLE, "")
@@ -94,7 +98,8 @@ def _trim(arr: pa.Array) -> pa.Array:
 
 
 def _compact(arr: pa.Array) -> pa.Array:
-    arr = pc.utf8_normalize(arr, "NFKC")
+    if not _all_ascii(arr):  # NFKC leaves ASCII as it is: IDs, codes and dates mostly are
+        arr = pc.utf8_normalize(arr, "NFKC")
     if _any(pc.match_substring_regex(arr, r"\s")):
         arr = pc.replace_substring_regex(arr, r"\s+", "")
     return _blank_to_null(arr)
