@@ -94,7 +94,11 @@ def test_text_columns_are_cleaned_column_wise_as_cell_by_cell():
     ID numbers inside text masked, XML-invalid characters gone, blanks left blank."""
     from reportgen.render.ooxml import text
     from reportgen.render.tables import _width
-    from reportgen.render.xlsx import _texts
+    from reportgen.render.xlsx import _text_column
+
+    def _texts(series):
+        cells, width = _text_column(series)
+        return cells.to_pylist(), width
 
     values = ["甲支部", None, "a\x01b", "备注：110101199003071234 已核", 7, float("nan"), "Ｗide全角", "",
               "全角证件１１０１０１１９９００３０７１２３４", "旧证110101900307123号", "⹿⺀⿕〇—“”·"]

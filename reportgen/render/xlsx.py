@@ -143,12 +143,6 @@ def _wide(arr: pa.Array) -> pa.Array:
     return pa.array(total[offsets[1:]] - total[offsets[:-1]], mask=~arr.is_valid().to_numpy(zero_copy_only=False))
 
 
-def _texts(series: pd.Series) -> tuple[list[str | None], float]:
-    """:func:`_text_column` as a list of cells (None where blank)."""
-    cells, width = _text_column(series)
-    return cells.to_pylist(), width
-
-
 def _write_sheet(book: BulkWorkbook, ws, spec: TableSpec, fmt: _Formats) -> None:
     """Title and header rows through xlsxwriter; the data rows as one block built column-wise."""
     frame = spec.frame.reset_index(drop=True)
