@@ -18,7 +18,8 @@ import pandas as pd
 
 # Characters XML 1.0 forbids (C0 controls except tab/newline/CR, surrogates, U+FFFE/U+FFFF).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8}|\d{5})(\d{3}[0-9Xx]|\d{1})(?![0-9A-Za-z])")
+# an 18-character ID (17 digits and a digit or X) or a legacy 15-digit one, standing alone
+_ID_LIKE = re.compile(r"(?<![0-9A-Za-z])(?:\d{17}[0-9Xx]|\d{15})(?![0-9A-Za-z])")
 _FILENAME_BAD = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
