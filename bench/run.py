@@ -83,7 +83,7 @@ def tree_pss_mb(root):
                 with open(f"/proc/{name}/stat") as fh:
                     kids.setdefault(int(fh.read().rsplit(")", 1)[1].split()[1]), []).append(int(name))
             except OSError:
-                pass
+                pass  # the process ended between listing /proc and reading it
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
@@ -92,7 +92,7 @@ def tree_pss_mb(root):
             with open(f"/proc/{pid}/smaps_rollup") as fh:
                 total += next(int(l.split()[1]) for l in fh if l.startswith("Pss:"))
         except (OSError, StopIteration):
-            pass
+            pass  # ended meanwhile, or a kernel without smaps_rollup: counted as 0
     return total / 1024
 d = tempfile.mkdtemp()
 t = time.perf_counter()

@@ -28,6 +28,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name, xl_rowcol_to_cell
 
+from .arrowtext import string_buffers
 from .outputs import atomic_write, clean_text
 
 KINDS = ("text", "number", "date", "blank")
@@ -230,8 +231,7 @@ def xml_bytes(rows: pa.Array) -> memoryview:
         return memoryview(b"")
     if rows.null_count:
         raise ValueError("a row of the block is null")
-    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
-    data = rows.buffers()[2]
+    offsets, data = string_buffers(rows)
     return memoryview(data)[int(offsets[0]):int(offsets[-1])]
 
 

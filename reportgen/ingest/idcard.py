@@ -15,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema
+from ..arrowtext import string_buffers
 from . import normalize as nz
 
 WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2], dtype=np.int64)
@@ -45,9 +46,7 @@ def normalize(ids: pd.Series) -> pd.Series:
 def _digits(arr: pa.Array, width: int) -> np.ndarray:
     """An (n, width) view of the bytes of ASCII strings that are all ``width`` long (no nulls),
     read straight off the Arrow buffers."""
-    arr = arr.cast(pa.large_string())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)
+    offsets, data = string_buffers(arr)
     return data[offsets[0]:offsets[-1]].reshape(len(arr), width)
 
 

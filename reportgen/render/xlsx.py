@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xlsxwriter
 
+from ..arrowtext import string_buffers
 from ..sheetxml import BulkWorkbook, Column, clean_texts
 from .ooxml import text
 from .tables import ORDER, TableSpec, _header_levels, _width, column_kind, lookup, title_of
@@ -135,8 +136,8 @@ def _wide(arr: pa.Array) -> pa.Array:
     arr = pc.cast(arr, pa.large_string())
     if not len(arr):
         return pa.array([], type=pa.int64())
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
-    data = np.frombuffer(arr.buffers()[2] or b"", dtype=np.uint8)[:int(offsets[-1])]
+    offsets, data = string_buffers(arr)
+    data = data[:int(offsets[-1])]
     second = np.append(data[1:], np.uint8(0))
     flag = (data >= 0xE3) | ((data == 0xE2) & (second >= 0xBA))  # 0xF0+ leads included; no 0xF8+ in UTF-8
     total = np.concatenate(([0], np.cumsum(flag, dtype=np.int64)))

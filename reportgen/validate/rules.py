@@ -499,10 +499,10 @@ def _branch_size(orgs: Table, members: Table, config: Config) -> None:
 # --------------------------------------------------------------------------- driver
 
 def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str]],
-               places: list[tuple[str, str]] | None = None) -> Table:
+               places: list[tuple[str, str]]) -> Table:
     """Concatenate one sheet's raw frames into a Table; ``places`` gives each frame's (file, sheet),
     written into ``_file`` and ``_sheet`` for its rows, and ``_src`` numbers the frames (the index
-    into ``headers``). Frames that already carry these columns may leave ``places`` out."""
+    into ``headers``)."""
     sheet = schema.sheet(key)
     if frames:
         raw = pd.concat(frames, ignore_index=True, sort=False)
@@ -510,7 +510,7 @@ def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str
         raw = pd.DataFrame({c: pd.Series(dtype=STRING) for c in ("_file", "_sheet")})
         raw["_row"] = pd.Series(dtype="int64")
         raw["_src"] = pd.Series(dtype="int64")
-    if frames and places is not None:
+    if frames:
         src = np.repeat(np.arange(len(frames), dtype=np.int64), [len(f) for f in frames])
         take = pa.array(src)
         for j, column in enumerate(("_file", "_sheet")):
