@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import yaml
 
@@ -17,6 +19,7 @@ from .config import DEFAULT, Config, load_config
 from .dataset import Dataset
 from .outputs import safe_filename
 from .periods import Period
+from .procs import forks
 
 Progress = Callable[[str, int, int], None]
 
@@ -122,30 +125,58 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
         prev_ds = load(previous, period=ds.period.previous(), config=cfg)
     if narrative is None:
         narrative = read_narrative(path)
-    files = [write_validation_xlsx(ds, out_dir / "validation.xlsx")]
-    ind = compute(ds, previous=prev_ds, config=cfg, election_window=election_window)
-    rendered = render_report(ind, out_dir, template=template or "季度统计分析", narrative=narrative)
-    files.extend(rendered.files)
-    result = BuildResult(out_dir, ds, ind, files)
-    if by == "area":
-        parts = list(split_by_area(ds, prev_ds))
-        folders = area_folders([area for area, _, _ in parts])
-        for area, part, part_prev in parts:
-            sub = out_dir / folders[area]
-            part_ind = compute(part, previous=part_prev, config=cfg, election_window=election_window)
-            r = render_report(part_ind, sub, template=template or "季度统计分析", narrative=narrative,
-                              district=area)
-            result.parts[area] = BuildResult(sub, part, part_ind, list(r.files))
-    elif by is not None:
-        raise ValueError(f"不支持按“{by}”分别生成报告，目前只支持 --by area（按片区）")
+    with _chart_process(ds) as charts:
+        files = [write_validation_xlsx(ds, out_dir / "validation.xlsx")]
+        ind = compute(ds, previous=prev_ds, config=cfg, election_window=election_window)
+        rendered = render_report(ind, out_dir, template=template or "季度统计分析", narrative=narrative,
+                                 chart_process=charts)
+        files.extend(rendered.files)
+        result = BuildResult(out_dir, ds, ind, files)
+        if by == "area":
+            parts = list(split_by_area(ds, prev_ds))
+            folders = area_folders([area for area, _, _ in parts])
+            for area, part, part_prev in parts:
+                sub = out_dir / folders[area]
+                part_ind = compute(part, previous=part_prev, config=cfg, election_window=election_window)
+                r = render_report(part_ind, sub, template=template or "季度统计分析", narrative=narrative,
+                                  district=area, chart_process=charts)
+                result.parts[area] = BuildResult(sub, part, part_ind, list(r.files))
+        elif by is not None:
+            raise ValueError(f"不支持按“{by}”分别生成报告，目前只支持 --by area（按片区）")
     return result
 
 
+# On Windows and macOS the helper process starts afresh (imports pandas and matplotlib: about two
+# seconds on the other core); that pays only when checking and computing take longer.
+CHART_PROCESS_MIN_MEMBERS = 100_000
+
+
+@contextmanager
+def _chart_process(ds: Dataset) -> Iterator[Any]:
+    """A helper process drawing the charts while the report renders (None: draw them here):
+    on a machine with a second core, always where it forks, for large sets elsewhere."""
+    from .render import ChartProcess
+
+    if (os.cpu_count() or 1) < 2 or not (forks() or len(ds.members) >= CHART_PROCESS_MIN_MEMBERS):
+        yield None
+        return
+    try:
+        process = ChartProcess()
+    except (OSError, RuntimeError):  # cannot start one here: draw in this process
+        yield None
+        return
+    with process:
+        yield process
+
+
 def _import_writers() -> None:
-    """Import the report writers (matplotlib, docxtpl, xlsxwriter: about a second) while the
-    files are being read, instead of after."""
+    """Import the report writers (docxtpl, xlsxwriter; matplotlib too where the chart process
+    would start afresh: about a second) while the files are being read, instead of after."""
     from . import render  # noqa: F401
     from .validate import workbook  # noqa: F401
+
+    if not forks():
+        from .render import charts  # noqa: F401
 
 
 def area_folders(areas: list[str]) -> dict[str, str]:

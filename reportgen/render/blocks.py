@@ -21,7 +21,7 @@ from docx.shared import Mm
 from .. import schema
 from ..zh import tidy_spaces
 from . import fonts
-from .charts import ChartInfo
+from .chartset import CHART_TITLES, ChartInfo, ChartSet
 from .ooxml import (body_paragraph, numbered_paragraph, paragraph, placeholder_paragraph, run)
 from .ooxml import text
 from .tables import TableSpec, _header_levels, format_column, table_xml, title_of
@@ -119,11 +119,17 @@ class TableBlock(Block):
 
 
 class FigureBlock(Block):
-    """A chart embedded at 150 mm wide with its numbered caption underneath."""
+    """A chart embedded at 150 mm wide with its numbered caption underneath. The chart is taken
+    from the ChartSet when the template first asks for it (it may still be being drawn)."""
 
-    def __init__(self, state: RenderState, info: ChartInfo | None):
+    def __init__(self, state: RenderState, charts: ChartSet, key: str):
         self._state = state
-        self._info = info
+        self._charts = charts
+        self._key = key
+
+    @property
+    def _info(self) -> ChartInfo | None:
+        return self._charts.get(self._key)
 
     @property
     def title(self) -> str:
@@ -137,16 +143,17 @@ class FigureBlock(Block):
         return self._info is not None
 
     def __html__(self) -> str:
-        if self._info is None or self._state.template is None:
+        info = self._info
+        if info is None or self._state.template is None:
             return ""
-        n = self._state.number_figure(self._info)
+        n = self._state.number_figure(info)
         part = self._state.template.current_rendering_part
-        data = Path(self._info.path).read_bytes()
+        data = Path(info.path).read_bytes()
         inline = part.new_pic_inline(io.BytesIO(data), FIGURE_WIDTH, None)
         pic = paragraph(f"<w:r><w:drawing>{inline.xml}</w:drawing></w:r>", style="RGFigure",
                         align="center", first_line_chars=0, keep_next=True, line=240,
                         line_rule="auto", before=120, after=0, snap=False)
-        caption = paragraph(run(f"图{n} {self._info.title}", fonts.HEI, fonts.SIZE_4),
+        caption = paragraph(run(f"图{n} {info.title}", fonts.HEI, fonts.SIZE_4),
                             style="RGFigureCaption", align="center", first_line_chars=0,
                             line=fonts.BODY_LINE, before=0, after=120, snap=False)
         return pic + caption
@@ -262,7 +269,7 @@ class Node(Mapping):
         return f"Node({self._path or '<root>'})"
 
 
-def wrap(ctx: dict, state: RenderState, charts: list[ChartInfo]) -> dict:
+def wrap(ctx: dict, state: RenderState, charts: ChartSet) -> dict:
     """The context as template objects: Nodes for groups, TableBlocks for DataFrames, FigureBlocks
     under ``charts``, the Narrative under ``narrative``, findings as Nodes with their ledgers."""
     def conv(value: Any, path: str) -> Any:
@@ -295,7 +302,5 @@ def wrap(ctx: dict, state: RenderState, charts: list[ChartInfo]) -> dict:
                              for k, v in value.items()}, "tables")
         else:
             out[key] = conv(value, key)
-    by_key = {c.key: c for c in charts}
-    from .charts import CHARTS
-    out["charts"] = Node({k: FigureBlock(state, by_key.get(k)) for k in CHARTS}, "charts")
+    out["charts"] = Node({k: FigureBlock(state, charts, k) for k in CHART_TITLES}, "charts")
     return out

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import math
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -26,6 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from .. import zh  # noqa: E402
 from ..outputs import atomic_write  # noqa: E402
 from . import fonts  # noqa: E402
+from .chartset import CHART_TITLES, ChartInfo  # noqa: E402,F401 - ChartInfo is part of this API
 from .tables import SHARE_SUFFIXES, _num, count_column as _count_column, lookup  # noqa: E402
 
 DPI = 300
@@ -33,16 +33,6 @@ WIDTH_IN = 6.0
 HEIGHT_IN = 2.6
 CURRENT = "本期"
 PREVIOUS = "上期"
-
-
-@dataclass
-class ChartInfo:
-    """A chart written to disk: its key, Chinese title (the caption) and PNG path."""
-
-    key: str
-    title: str
-    path: Path
-    number: int | None = None
 
 
 def _context(source: Any) -> dict:
@@ -299,14 +289,11 @@ def overdue_by_area(source: Any) -> Figure | None:
     return fig
 
 
-# key -> (caption title, function); the order is the order of the files and of make_charts().
+# key -> (caption title, function); the order is CHART_TITLES', that of the files and of make_charts().
 CHARTS: dict[str, tuple[str, Callable[[Any], Figure | None]]] = {
-    "age_bands": ("党员年龄结构", age_bands),
-    "education": ("党员学历结构", education),
-    "committee": ("换届前后班子结构对比", committee),
-    "coverage_by_size": ("不同规模“两新”组织党组织覆盖率", coverage_by_size),
-    "overdue_by_area": ("各片区到期未换届党组织数", overdue_by_area),
-}
+    key: (CHART_TITLES[key], fn) for key, fn in (
+        ("age_bands", age_bands), ("education", education), ("committee", committee),
+        ("coverage_by_size", coverage_by_size), ("overdue_by_area", overdue_by_area))}
 
 
 def png_bytes(fig: Figure) -> bytes:

@@ -26,7 +26,7 @@ from lxml import etree
 from ..outputs import atomic_write
 from . import fonts
 from .blocks import RenderState, wrap
-from .charts import CHARTS, ChartInfo, make_charts
+from .chartset import CHART_TITLES, ChartInfo, ChartProcess, ChartSet, draw_here
 from .context import KINDS, report_context
 from .engine import (MAX_TEMPLATE_XML, HeadingCounter, TemplateProblem, _known_names,
                      check_blocks_on_own_paragraph, check_template, known_names, make_environment,
@@ -215,11 +215,11 @@ def charts_used(src: str) -> list[str]:
     named = set(re.findall(r"charts\s*(?:\.\s*(\w+)|\[\s*['\"](\w+)['\"])", src))
     keys = {a or b for a, b in named}
     if re.search(r"\bcharts\b(?!\s*[.\[])", src):
-        return list(CHARTS)
-    return [k for k in CHARTS if k in keys]
+        return list(CHART_TITLES)
+    return [k for k in CHART_TITLES if k in keys]
 
 
-def render_docx(tpl: DocxTemplate, src: str, ctx: dict, charts: list[ChartInfo],
+def render_docx(tpl: DocxTemplate, src: str, ctx: dict, charts: ChartSet,
                 state: RenderState) -> bytes:
     """Render an opened template with the plain report context; return the .docx bytes."""
     state.template = tpl
@@ -257,12 +257,14 @@ def render_docx(tpl: DocxTemplate, src: str, ctx: dict, charts: list[ChartInfo],
 
 def render_report(indicators: Any, out_dir: str | Path, kind: str = "季度统计分析",
                   template: str | Path | None = None, narrative: dict | None = None,
-                  title: str | None = None, district: str | None = None) -> RenderResult:
+                  title: str | None = None, district: str | None = None,
+                  chart_process: ChartProcess | None = None) -> RenderResult:
     """Write ``out_dir/report.docx``, ``out_dir/tables.xlsx`` and ``out_dir/charts/*.png``.
 
     ``indicators`` is an Indicators object (or its ``context()`` dict); ``template`` a report kind
     (one of TEMPLATE_KINDS) or the path of a user's .docx; ``narrative`` the parsed
-    narrative.yaml; ``title`` and ``district`` override what the data say.
+    narrative.yaml; ``title`` and ``district`` override what the data say; ``chart_process``
+    draws the charts while the report is rendered (they are drawn here without it).
     """
     from .xlsx import write_tables_xlsx
 
@@ -274,17 +276,18 @@ def render_report(indicators: Any, out_dir: str | Path, kind: str = "季度统�
         kind = _kind_of(tpl, path) or kind
     ctx = report_context(indicators, kind=kind, narrative=narrative, title=title, district=district)
     chart_dir = out / "charts"
-    charts = make_charts(ctx, chart_dir, keys=charts_used(src))
-    made = {c.key for c in charts}
-    for key in CHARTS:  # a chart not drawn this time must not linger from an earlier run
-        stale = chart_dir / f"{key}.png"
-        if key not in made and stale.exists():
-            stale.unlink()
+    keys = charts_used(src)
+    charts = chart_process.draw(ctx, chart_dir, keys) if chart_process else draw_here(ctx, chart_dir, keys)
     state = RenderState()
     data = render_docx(tpl, src, ctx, charts, state)
     report = out / "report.docx"
     with atomic_write(report) as tmp:
         tmp.write_bytes(data)
     tables_path = write_tables_xlsx(ctx, out / "tables.xlsx", rendered=state.tables)
-    return RenderResult(report=report, tables_xlsx=tables_path, charts=charts, tables=state.tables,
+    made = charts.made()
+    for key in CHART_TITLES:  # a chart not drawn this time must not linger from an earlier run
+        stale = chart_dir / f"{key}.png"
+        if key not in {c.key for c in made} and stale.exists():
+            stale.unlink()
+    return RenderResult(report=report, tables_xlsx=tables_path, charts=made, tables=state.tables,
                         figures=state.figures, kind=kind, template=path)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import zh
 from ..config import DEFAULT
-from .charts import CHARTS
+from .chartset import CHART_TITLES
 from .context import GROUPS, KINDS, _zh_date, report_context
 from .tables import TITLES
 
@@ -214,7 +214,7 @@ def guide_text() -> str:
         *_md_table(("变量", "内容"),
                    [("tables.committee_compare", TITLES["committee.compare"] + "（本届、上届的人数和占比，两层表头）"),
                     ("tables.two_new_committee_compare", TITLES["two_new.committee.compare"])]
-                   + [(f"charts.{k}", f"图：{title}") for k, (title, _) in CHARTS.items()]),
+                   + [(f"charts.{k}", f"图：{title}") for k, title in CHART_TITLES.items()]),
         "",
         "表格还可以这样用：`{{ members.by_area.count }}`（行数）、`{{ members.by_area.title }}`（表名），"
         "`{% for r in members.by_area.rows %}{{ r.所属片区 }}{{ r.人数 }}名；{% endfor %}`（逐行写成文字，数值已按"
