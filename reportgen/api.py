@@ -170,9 +170,10 @@ def _chart_process(ds: Dataset) -> Iterator[Any]:
 
 
 def _import_writers() -> None:
-    """Import the report writers (docxtpl, xlsxwriter; matplotlib too where the chart process
-    would start afresh: about a second) while the files are being read, instead of after."""
-    from . import render  # noqa: F401
+    """Import the indicators and the report writers (docxtpl, xlsxwriter; matplotlib too where
+    the chart process would start afresh: about a second) while the files are being read,
+    instead of after."""
+    from . import indicators, render  # noqa: F401
     from .validate import workbook  # noqa: F401
 
     if not forks():
