@@ -16,10 +16,11 @@ import os
 import sys
 import time
 from collections import Counter
+from contextlib import contextmanager
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -65,14 +66,15 @@ def load(path: str | Path, period: str | Period | None = None, config: Config = 
     if not files:
         raise IngestError(f"“{path}”中没有找到任何报送文件；请把各单位报送的 .xlsx、.xls 或 .csv 文件放入该文件夹")
     t0 = time.perf_counter()
-    results = _read_all(files, config, progress, _once(while_reading))
-    t1 = time.perf_counter()
+    with _process_pool(files) as pool:  # kept open for the checks, which use a worker too
+        results = _read_all(files, config, progress, _once(while_reading), pool)
+        t1 = time.perf_counter()
 
-    chosen, period_issues = _period(period, results, root, path)
-    as_of_period = _as_of(chosen, period, results)
-    if progress:
-        progress(CHECK_STAGE, 0, 1)
-    ds = _assemble(results, as_of_period, config, period_issues)
+        chosen, period_issues = _period(period, results, root, path)
+        as_of_period = _as_of(chosen, period, results)
+        if progress:
+            progress(CHECK_STAGE, 0, 1)
+        ds = _assemble(results, as_of_period, config, period_issues, pool)
     ds.meta.update({"source": str(path), "units": _units(results), "as_of": as_of_period.as_of,
                     # stage times for the benchmark (bench/run.py), in seconds
                     "timings": {"read": t1 - t0, "normalise and validate": time.perf_counter() - t1}})
@@ -94,28 +96,47 @@ def _once(fn: Callable[[], None] | None) -> Callable[[], None]:
     return call
 
 
+def _workers(files: list[tuple[Path, str]]) -> int:
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1, len(files)))
+
+
+@contextmanager
+def _process_pool(files: list[tuple[Path, str]]) -> Iterator[ProcessPoolExecutor | None]:
+    """Worker processes (one per core) for a large set, open until the block ends; None for a
+    small set, or where a pool cannot be made."""
+    pool = None
+    if _workers(files) > 1 and _input_bytes(files) >= PROCESS_MIN_BYTES:
+        try:
+            pool = ProcessPoolExecutor(max_workers=_workers(files), mp_context=_mp_context())
+        except (OSError, RuntimeError):
+            pass  # read by threads
+    if pool is None:
+        yield None
+        return
+    with pool:
+        yield pool
+
+
 def _read_all(files: list[tuple[Path, str]], config: Config,
               progress: Callable[[str, int, int], None] | None,
-              meanwhile: Callable[[], None] = lambda: None) -> list[FileResult]:
+              meanwhile: Callable[[], None] = lambda: None,
+              pool: ProcessPoolExecutor | None = None) -> list[FileResult]:
     """Read every file, a few at a time; results in the files' order whatever the timing.
 
-    Large sets are read by worker processes (one per core), so that the Python part of reading
-    (header search, cleaning, the number-cell scan) runs on every core beside fastexcel; small
-    sets by threads, which start at once. A pool that cannot start (a script without a
+    Large sets are read by worker processes (``pool``, one per core), so that the Python part of
+    reading (header search, cleaning, the number-cell scan) runs on every core beside fastexcel;
+    small sets by threads, which start at once. A pool that cannot start (a script without a
     ``__main__`` guard on Windows, a locked-down machine) falls back to threads."""
     total = len(files)
     if progress:
         progress(READ_STAGE, 0, total)
-    workers = max(1, min(MAX_WORKERS, os.cpu_count() or 1, total))
-    if workers > 1 and _input_bytes(files) >= PROCESS_MIN_BYTES:
+    if pool is not None:
         try:
-            with ProcessPoolExecutor(max_workers=min(workers, os.cpu_count() or 1),
-                                     mp_context=_mp_context()) as pool:
-                return _collect(pool, files, config, progress, meanwhile)
+            return _collect(pool, files, config, progress, meanwhile)
         except (BrokenProcessPool, OSError, RuntimeError):
             pass  # read by threads below
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return _collect(pool, files, config, progress, meanwhile)
+    with ThreadPoolExecutor(max_workers=_workers(files)) as threads:
+        return _collect(threads, files, config, progress, meanwhile)
 
 
 def _collect(pool: Executor, files: list[tuple[Path, str]], config: Config,
@@ -220,7 +241,7 @@ def _units(results: list[FileResult]) -> list[str]:
 # --------------------------------------------------------------------------- assembly
 
 def _assemble(results: list[FileResult], period: Period, config: Config,
-              period_issues: list[dict]) -> Dataset:
+              period_issues: list[dict], pool: ProcessPoolExecutor | None = None) -> Dataset:
     frames: dict[str, list[pd.DataFrame]] = {s.key: [] for s in schema.DATA_SHEETS}
     headers: dict[str, list[dict[str, str]]] = {s.key: [] for s in schema.DATA_SHEETS}
     places: dict[str, list[tuple[str, str]]] = {s.key: [] for s in schema.DATA_SHEETS}
@@ -237,7 +258,7 @@ def _assemble(results: list[FileResult], period: Period, config: Config,
             read_rows.append({"file": r.file, "sheet": sheet, "rows_read": n})
     tables = {k: rules.make_table(k, frames[k], headers[k], places[k]) for k in frames}
     del frames
-    rules.check(tables, period, config)
+    rules.check(tables, period, config, pool)
 
     left = [rules.left_out(t) for t in tables.values()]
     for r in results:

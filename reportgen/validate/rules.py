@@ -23,6 +23,9 @@ with the catalogue's fix. Decisions where the spec is silent:
 
 from __future__ import annotations
 
+import pickle
+from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from typing import Callable, Union
 
@@ -525,21 +528,77 @@ def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str
     return Table(key, raw, headers, error=np.zeros(len(raw), dtype=bool))
 
 
-def check(tables: dict[str, Table], period: Period, config: Config) -> None:
-    """Apply every row and set rule; fills each table's ``values``, ``parts`` and ``error``."""
+# The tables whose row rules a worker of the reading pool takes while the main process checks
+# the members (see ``check``). Shipping a table there and back costs about what checking it
+# does, so the worker takes the small tables: at 200k members they go as 22 MB and come back as
+# 14 MB (~0.1 s in all) for 0.28 s of rules, beside the members' 0.6 s. Sending the members
+# instead (67 MB there, 44 MB back, ~0.5 s in all, for 0.28 s overlapped) made the stage 12-19%
+# slower; this way it is 10-20% faster (alternating runs at 200k and 1M members).
+AWAY: tuple[str, ...] = ("orgs", "elections", "committee", "units")
+
+
+def row_rules(t: Table, as_of: pd.Timestamp, config: Config) -> Table:
+    """The row rules of one table: fills its ``values``, ``parts`` and ``error``; returns ``t``.
+    Each row is judged on its own, so the tables can be checked in any order, or elsewhere."""
+    _field_rules(t, as_of)
+    if t.key in ("members", "committee"):
+        _person_rules(t, config, as_of)
+    if t.key == "members":
+        _member_rules(t, as_of)
+    elif t.key == "elections":
+        _election_rules(t)
+    elif t.key == "units":
+        _unit_rules(t)
+    _optional_blank(t)
+    return t
+
+
+def check(tables: dict[str, Table], period: Period, config: Config, pool: Executor | None = None) -> None:
+    """Apply every row and set rule; fills each table's ``values``, ``parts`` and ``error``.
+
+    With ``pool`` (the reading's worker processes), the row rules of the tables in ``AWAY`` run in
+    a worker while this process checks the members; the set rules follow here. A pool that is
+    broken, or a worker that dies, leaves those row rules to this process; an error in the rules
+    themselves is raised as without a pool."""
     as_of = pd.Timestamp(period.as_of)
+    away = _send(pool, [tables[k] for k in AWAY], as_of, config) if pool is not None else None
     for sheet in schema.DATA_SHEETS:
-        t = tables[sheet.key]
-        _field_rules(t, as_of)
-        if sheet.key in ("members", "committee"):
-            _person_rules(t, config, as_of)
-        if sheet.key == "members":
-            _member_rules(t, as_of)
-        elif sheet.key == "elections":
-            _election_rules(t)
-        elif sheet.key == "units":
-            _unit_rules(t)
-        _optional_blank(t)
+        if away is None or sheet.key not in AWAY:
+            row_rules(tables[sheet.key], as_of, config)
+    if away is not None:
+        _receive(away, [tables[k] for k in AWAY], as_of, config)
+    _set_rules(tables, config)
+
+
+def _send(pool: Executor, ts: list[Table], as_of: pd.Timestamp, config: Config) -> Future | None:
+    shipped = pickle.dumps(ts, protocol=5)
+    try:
+        return pool.submit(_row_rules_shipped, shipped, as_of, config)
+    except (RuntimeError, OSError):  # a broken or closed pool (BrokenProcessPool is a RuntimeError)
+        return None
+
+
+def _row_rules_shipped(tables: bytes, as_of: pd.Timestamp, config: Config) -> bytes:
+    """:func:`row_rules` in a worker. The tables come pickled with protocol 5 (the executor's
+    protocol 4 takes twice as long over Arrow-backed columns) and only what the rules add goes
+    back: the raw frames stay in the main process."""
+    ts = [row_rules(t, as_of, config) for t in pickle.loads(tables)]
+    return pickle.dumps([(t.values, t.parts, t.error) for t in ts], protocol=5)
+
+
+def _receive(away: Future, ts: list[Table], as_of: pd.Timestamp, config: Config) -> None:
+    try:
+        filled = pickle.loads(away.result())
+    except (BrokenProcessPool, OSError):  # the worker died: check those rows here, none is lost
+        for t in ts:
+            row_rules(t, as_of, config)
+        return
+    for t, (values, parts, error) in zip(ts, filled):
+        t.values, t.parts, t.error = values, parts, error
+
+
+def _set_rules(tables: dict[str, Table], config: Config) -> None:
+    """The rules across rows and tables, over the rows that passed their row rules."""
     orgs, members = tables["orgs"], tables["members"]
     _duplicates(orgs, orgs.values["org_id"], "set.duplicate_org", "org_id", orgs.text("org_id"),
                 H("org_id"), Q(orgs.values["org_id"]))
