@@ -11,9 +11,7 @@ Unknown columns are kept in the clean tables as ``extra:<header as written>`` an
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import sys
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -30,6 +28,7 @@ from .. import schema
 from ..config import DEFAULT, Config
 from ..dataset import Dataset, complete, conform
 from ..periods import Period, PeriodError, find_period, parse_period
+from ..procs import mp_context
 from ..validate import catalog, issues as iss, rules
 from . import normalize as nz
 from . import discover as _discover  # keep ``reportgen.ingest.discover`` the module
@@ -107,7 +106,7 @@ def _process_pool(files: list[tuple[Path, str]]) -> Iterator[ProcessPoolExecutor
     pool = None
     if _workers(files) > 1 and _input_bytes(files) >= PROCESS_MIN_BYTES:
         try:
-            pool = ProcessPoolExecutor(max_workers=_workers(files), mp_context=_mp_context())
+            pool = ProcessPoolExecutor(max_workers=_workers(files), mp_context=mp_context())
         except (OSError, RuntimeError):
             pass  # read by threads
     if pool is None:
@@ -169,13 +168,6 @@ def _input_bytes(files: list[tuple[Path, str]]) -> int:
         except OSError:
             pass  # read_file reports it
     return total
-
-
-def _mp_context() -> multiprocessing.context.BaseContext:
-    """fork where it is safe and cheap (Linux); spawn elsewhere (Windows, macOS)."""
-    if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context("spawn")
 
 
 # --------------------------------------------------------------------------- period
