@@ -2,7 +2,8 @@
 
 Each chart function takes the indicator context (``Indicators.context()`` or the Indicators object
 itself) and returns a matplotlib Figure, or None when its data is missing; the notebook API shows
-the Figures, :func:`make_charts` saves them as 300 dpi PNG files with deterministic bytes.
+the Figures, :func:`make_charts` saves them as 300 dpi PNG files with deterministic bytes. What a
+chart shows is worked out in chartdata.py (a Plan, without matplotlib); this module draws it.
 Greys for the previous period or term, one dark red for the current one, no chart junk.
 """
 
@@ -18,31 +19,18 @@ import matplotlib
 import matplotlib.ticker
 
 matplotlib.use("Agg", force=False)
-import pandas as pd  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from .. import zh  # noqa: E402
 from ..outputs import atomic_write  # noqa: E402
-from . import fonts  # noqa: E402
+from . import chartdata, fonts  # noqa: E402
+from .chartdata import HEIGHT_IN, WIDTH_IN, Plan  # noqa: E402
 from .chartset import CHART_TITLES, ChartInfo  # noqa: E402,F401 - ChartInfo is part of this API
-from .tables import SHARE_SUFFIXES, _num, count_column as _count_column, lookup  # noqa: E402
 
 DPI = 300
-WIDTH_IN = 6.0
-HEIGHT_IN = 2.6
 CURRENT = "本期"
 PREVIOUS = "上期"
-
-
-def _context(source: Any) -> dict:
-    if hasattr(source, "context") and callable(source.context):
-        return source.context()
-    return source if isinstance(source, dict) else {}
-
-
-def _frame(value: Any) -> pd.DataFrame | None:
-    return value if isinstance(value, pd.DataFrame) and len(value) and len(value.columns) else None
 
 
 @contextmanager
@@ -67,29 +55,6 @@ def _figure(ncols: int = 1, height: float = HEIGHT_IN, left: float = 0.105, bott
     axes = fig.subplots(1, ncols, squeeze=False)[0]
     fig.subplots_adjust(left=left, right=0.98, bottom=bottom, top=top, wspace=wspace)
     return fig, list(axes)
-
-
-def _share_column(frame: pd.DataFrame, prefer: tuple[str, ...] = ()) -> Any:
-    for name in prefer:
-        if name in frame.columns:
-            return name
-    for col in frame.columns[1:]:
-        label = col[-1] if isinstance(col, tuple) else str(col)
-        if label.endswith(SHARE_SUFFIXES) and not str(label).startswith(("上期", "上届")):
-            return col
-    return None
-
-
-def _shares(frame: pd.DataFrame, share_col: Any = None, count_col: Any = None) -> pd.Series | None:
-    """Shares per category (as numbers in [0, 1]), from a share column or from counts."""
-    if share_col is not None and share_col in frame.columns:
-        return pd.to_numeric(frame[share_col], errors="coerce").astype("float64")
-    count_col = count_col if count_col is not None else _count_column(frame)
-    if count_col is None:
-        return None
-    counts = pd.to_numeric(frame[count_col], errors="coerce").astype("float64")
-    total = counts.sum()
-    return counts / total if total else None
 
 
 def _bar_labels(ax, bars, values, fmt: Callable[[float], str], size: float = 7.0) -> None:
@@ -129,87 +94,31 @@ def _grouped(ax, labels: list[str], current: list[float], previous: list[float] 
     ax.tick_params(axis="x", length=0)
 
 
-def _category_labels(frame: pd.DataFrame) -> list[str]:
-    return [str(v) for v in frame.iloc[:, 0].tolist()]
-
-
-def _with_previous(ctx: dict, dotted: str, frame: pd.DataFrame) -> tuple[list[float], list[float] | None]:
-    current = _shares(frame, _share_column(frame, ("占比",)))
-    if current is None:
-        return [], None
-    prev = None
-    if "上期占比" in frame.columns:
-        prev = pd.to_numeric(frame["上期占比"], errors="coerce").astype("float64")
-    elif "上期人数" in frame.columns:
-        prev = _shares(frame, count_col="上期人数")
-    else:
-        pframe = _frame(lookup(ctx, f"previous.{dotted}"))
-        if pframe is not None:
-            pshare = _shares(pframe, _share_column(pframe, ("占比",)))
-            if pshare is not None:
-                mapping = dict(zip(_category_labels(pframe), pshare.tolist()))
-                prev = pd.Series([mapping.get(k) for k in _category_labels(frame)], dtype="float64")
-    prev_list = None if prev is None or prev.isna().all() else prev.fillna(0.0).tolist()
-    return current.fillna(0.0).tolist(), prev_list
-
-
 # --------------------------------------------------------------------------- charts
 
 
-def age_bands(source: Any) -> Figure | None:
-    """Members by age band (shares), against the previous period when there is one."""
-    ctx = _context(source)
-    frame = _frame(lookup(ctx, "members.age_bands"))
-    if frame is None:
-        return None
-    current, previous = _with_previous(ctx, "members.age_bands", frame)
-    if not current:
-        return None
+def _draw_age_bands(p: Plan) -> Figure:
     with _style():
         fig, (ax,) = _figure(bottom=0.2)
-        labels = [s.replace("岁及以下", "岁\n及以下").replace("岁及以上", "岁\n及以上") for s in
-                  _category_labels(frame)]
-        _grouped(ax, labels, current, previous)
+        labels = [s.replace("岁及以下", "岁\n及以下").replace("岁及以上", "岁\n及以上") for s in p.data["labels"]]
+        _grouped(ax, labels, p.data["current"], p.data["previous"])
         ax.set_ylabel("占党员总数")
     return fig
 
 
-def education(source: Any) -> Figure | None:
-    """Members by education level (shares), against the previous period when there is one."""
-    ctx = _context(source)
-    frame = _frame(lookup(ctx, "members.education"))
-    if frame is None:
-        return None
-    current, previous = _with_previous(ctx, "members.education", frame)
-    if not current:
-        return None
+def _draw_education(p: Plan) -> Figure:
     with _style():
         fig, (ax,) = _figure()
-        _grouped(ax, _category_labels(frame), current, previous)
+        _grouped(ax, p.data["labels"], p.data["current"], p.data["previous"])
         ax.set_ylabel("占党员总数")
     return fig
 
 
-def committee(source: Any) -> Figure | None:
-    """The new committees against the previous ones: mean age, 大专及以上 share, women's share."""
-    ctx = _context(source)
-    c = lookup(ctx, "committee") or {}
-    age, age_prev = _num(c.get("age_mean")), _num(c.get("age_mean_previous"))
-    col, col_prev = _num(c.get("college_share")), _num(c.get("college_share_previous"))
-    fem = _num(c.get("female_share"))
-    fem_prev = None
-    if _num(c.get("female_share_delta")) is not None and fem is not None:
-        fem_prev = fem - _num(c.get("female_share_delta"))
-    elif _num(c.get("female_previous")) is not None and _num(c.get("size_previous")):
-        fem_prev = _num(c.get("female_previous")) / _num(c.get("size_previous"))
-    if age is None and col is None and fem is None:
-        return None
-    panels = [("平均年龄（岁）", age, age_prev, lambda v: zh.num(v)),
-              ("大专及以上学历占比", col, col_prev, zh.pct),
-              ("女性占比", fem, fem_prev, zh.pct)]
+def _draw_committee(p: Plan) -> Figure:
     with _style():
-        fig, axes = _figure(3, HEIGHT_IN * 0.95, left=0.07, bottom=0.12, top=0.88, wspace=0.4)
-        for ax, (title, cur, prev, fmt) in zip(axes, panels):
+        fig, axes = _figure(3, p.height, left=0.07, bottom=0.12, top=0.88, wspace=0.4)
+        for ax, (title, cur, prev, kind) in zip(axes, p.data["panels"]):
+            fmt = zh.pct if kind == "pct" else zh.num
             names, values, colors = [], [], []
             if prev is not None:
                 names.append("上届")
@@ -225,7 +134,7 @@ def committee(source: Any) -> Figure | None:
             ax.set_title(title, fontsize=8.5, color=fonts.GREY_DARK)
             ax.tick_params(axis="x", length=0)
             top = max(values) if values else 1.0
-            if fmt is zh.pct:
+            if kind == "pct":
                 _pct_axis(ax, top)
             else:
                 ax.set_ylim(0, max(top * 1.18, 1.0))
@@ -233,60 +142,75 @@ def committee(source: Any) -> Figure | None:
     return fig
 
 
-def coverage_by_size(source: Any) -> Figure | None:
-    """Party-organization coverage of 两新组织 by employee size band."""
-    ctx = _context(source)
-    frame = _frame(lookup(ctx, "coverage.by_size"))
-    if frame is None:
-        return None
-    col = _share_column(frame)
-    if col is None:
-        return None
-    shares = pd.to_numeric(frame[col], errors="coerce").astype("float64").fillna(0.0).tolist()
+def _draw_coverage_by_size(p: Plan) -> Figure:
+    shares = p.data["shares"]
     with _style():
         fig, (ax,) = _figure()
         bars = ax.bar(range(len(shares)), shares, 0.55, color=fonts.ACCENT)
         _bar_labels(ax, bars, shares, zh.pct)
-        ax.set_xticks(range(len(shares)), _category_labels(frame))
+        ax.set_xticks(range(len(shares)), p.data["labels"])
         ax.tick_params(axis="x", length=0)
         _pct_axis(ax, max(shares, default=0.0))
-        label = col[-1] if isinstance(col, tuple) else str(col)
-        ax.set_ylabel(label)
+        ax.set_ylabel(p.data["ylabel"])
     return fig
 
 
-def overdue_by_area(source: Any) -> Figure | None:
-    """Organizations whose term has ended without an election, by area (片区)."""
-    ctx = _context(source)
-    frame = _frame(lookup(ctx, "elections.overdue_by_area"))
-    if frame is None:
-        return None
-    named = [c for c in frame.columns[1:] if "未换届" in str(c) and not str(c).startswith("上期")
-             and not str(c).endswith(SHARE_SUFFIXES)]
-    col = named[0] if named else _count_column(frame)
-    if col is None:
-        return None
-    data = pd.DataFrame({"area": _category_labels(frame),
-                         "n": pd.to_numeric(frame[col], errors="coerce").fillna(0).astype("float64")})
-    data = data[data["n"] > 0].sort_values(["n", "area"], ascending=[True, False], kind="stable")
-    if data.empty:
-        return None
-    height = min(max(1.4, 0.28 * len(data) + 0.7), 6.0)
-    widest = max(sum(1.0 if ord(c) > 0x2E7F else 0.55 for c in a) for a in data["area"])
+def _draw_overdue_by_area(p: Plan) -> Figure:
+    height, areas, n = p.height, p.data["areas"], p.data["n"]
     with _style():
-        fig, (ax,) = _figure(1, height, left=min(0.06 + 0.021 * widest, 0.4),
+        fig, (ax,) = _figure(1, height, left=min(0.06 + 0.021 * p.data["widest"], 0.4),
                              bottom=0.5 / height, top=1 - 0.12 / height)
-        bars = ax.barh(range(len(data)), data["n"].tolist(), 0.6, color=fonts.ACCENT)
-        ax.set_yticks(range(len(data)), data["area"].tolist())
-        for bar, v in zip(bars, data["n"].tolist()):
+        bars = ax.barh(range(len(areas)), n, 0.6, color=fonts.ACCENT)
+        ax.set_yticks(range(len(areas)), areas)
+        for bar, v in zip(bars, n):
             ax.annotate(f"{int(v)}", (bar.get_width(), bar.get_y() + bar.get_height() / 2),
                         xytext=(2, 0), textcoords="offset points", va="center", fontsize=7.5,
                         color=fonts.GREY_DARK)
-        ax.set_xlim(0, data["n"].max() * 1.15)
+        ax.set_xlim(0, max(n) * 1.15)
         ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
         ax.tick_params(axis="y", length=0)
         ax.set_xlabel("到期未换届党组织（个）")
     return fig
+
+
+_DRAW: dict[str, Callable[[Plan], Figure]] = {
+    "age_bands": _draw_age_bands, "education": _draw_education, "committee": _draw_committee,
+    "coverage_by_size": _draw_coverage_by_size, "overdue_by_area": _draw_overdue_by_area}
+
+
+def draw(p: Plan) -> Figure:
+    """The Figure of a chart's plan."""
+    return _DRAW[p.key](p)
+
+
+def _drawn(source: Any, key: str) -> Figure | None:
+    p = chartdata.plan(source, key)
+    return draw(p) if p is not None else None
+
+
+def age_bands(source: Any) -> Figure | None:
+    """Members by age band (shares), against the previous period when there is one."""
+    return _drawn(source, "age_bands")
+
+
+def education(source: Any) -> Figure | None:
+    """Members by education level (shares), against the previous period when there is one."""
+    return _drawn(source, "education")
+
+
+def committee(source: Any) -> Figure | None:
+    """The new committees against the previous ones: mean age, 大专及以上 share, women's share."""
+    return _drawn(source, "committee")
+
+
+def coverage_by_size(source: Any) -> Figure | None:
+    """Party-organization coverage of 两新组织 by employee size band."""
+    return _drawn(source, "coverage_by_size")
+
+
+def overdue_by_area(source: Any) -> Figure | None:
+    """Organizations whose term has ended without an election, by area (片区)."""
+    return _drawn(source, "overdue_by_area")
 
 
 # key -> (caption title, function); the order is CHART_TITLES', that of the files and of make_charts().
@@ -323,7 +247,7 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
 def make_charts(source: Any, out_dir: str | Path,
                 keys: Iterable[str] | None = None) -> list[ChartInfo]:
     """Draw every chart (or those in ``keys``) whose data exists; save it as ``out_dir/<key>.png``."""
-    ctx = _context(source)
+    ctx = chartdata.context(source)
     out = Path(out_dir)
     wanted = set(CHARTS if keys is None else keys)
     made = []

@@ -209,14 +209,15 @@ def open_template(template: Path) -> tuple[DocxTemplate, str]:
 
 
 def charts_used(src: str) -> list[str]:
-    """The chart keys a template refers to (all of them when it uses ``charts`` as a whole)."""
+    """The chart keys a template refers to, in the order it first places them (so that a helper
+    drawing them one by one has each ready about when the report reaches it); all of them when
+    it uses ``charts`` as a whole."""
     import re
 
-    named = set(re.findall(r"charts\s*(?:\.\s*(\w+)|\[\s*['\"](\w+)['\"])", src))
-    keys = {a or b for a, b in named}
+    found = [a or b for a, b in re.findall(r"charts\s*(?:\.\s*(\w+)|\[\s*['\"](\w+)['\"])", src)]
     if re.search(r"\bcharts\b(?!\s*[.\[])", src):
         return list(CHART_TITLES)
-    return [k for k in CHART_TITLES if k in keys]
+    return [k for k in dict.fromkeys(found) if k in CHART_TITLES]
 
 
 def render_docx(tpl: DocxTemplate, src: str, ctx: dict, charts: ChartSet,
