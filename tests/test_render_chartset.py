@@ -3,18 +3,22 @@ drawing them in this process; a helper that breaks costs nothing but time."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+import zipfile
 from concurrent.futures import Future
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from reportgen import api
 from reportgen.indicators import compute
 from reportgen.render import CHART_TITLES, ChartProcess, render_report
-from reportgen.render.chartset import ChartSet, draw_here
+from reportgen.render.chartdata import WIDTH_IN
+from reportgen.render.chartset import ChartSet, draw_here, plans
 from reportgen.render.context import report_context
 from test_render_context import district
 
@@ -52,23 +56,41 @@ def test_a_closed_helper_draws_everything_here(indicators, tmp_path):
 
 def test_a_chart_the_helper_failed_is_drawn_here(indicators, tmp_path):
     ctx = report_context(indicators)
-    failed, nothing = Future(), Future()
+    failed = Future()
     failed.set_exception(BrokenProcessPool("the helper died"))
-    nothing.set_result(False)  # the helper found no data for it
-    redrawn = []
-
-    def redraw(key):
-        redrawn.append(key)
-        return draw_here(ctx, tmp_path, [key]).get(key)
-
-    charts = ChartSet({"age_bands": failed, "education": nothing}, {"age_bands": tmp_path / "age_bands.png",
-                                                                     "education": tmp_path / "education.png"},
-                      redraw)
+    charts = ChartSet(plans(ctx, ["age_bands", "education"]), tmp_path, {"age_bands": failed})
     info = charts.get("age_bands")
-    assert info is not None and info.path == tmp_path / "age_bands.png" and info.path.is_file()
-    assert charts.get("age_bands") is info  # resolved once: its figure number stays on it
-    assert charts.get("education") is None and charts.get("committee") is None
-    assert [c.key for c in charts.made()] == ["age_bands"] and redrawn == ["age_bands"]
+    assert info is not None and info.path == tmp_path / "age_bands.png" and not info.path.exists()
+    assert charts.png("age_bands")[:8] == b"\x89PNG\r\n\x1a\n" and info.path.is_file()
+    draw_here(ctx, tmp_path / "here", ["age_bands"])
+    assert info.path.read_bytes() == (tmp_path / "here" / "age_bands.png").read_bytes()
+    assert charts.get("committee") is None  # not asked for
+
+
+def test_report_figures_are_the_drawn_charts_at_their_size(indicators, tmp_path):
+    ctx = report_context(indicators)
+    result = render_report(indicators, tmp_path)
+    with zipfile.ZipFile(result.report) as z:
+        media = sorted(z.read(n) for n in z.namelist() if n.startswith("word/media/"))
+        xml = z.read("word/document.xml").decode()
+    assert media == sorted(c.path.read_bytes() for c in result.charts)  # no placeholder left
+    extents = [(int(cx), int(cy)) for cx, cy in re.findall(r'<wp:extent cx="(\d+)" cy="(\d+)"', xml)]
+    for fig, (cx, cy) in zip(result.figures, extents):
+        with Image.open(fig.path) as im:
+            assert abs(cy / cx - im.size[1] / im.size[0]) < 1e-3, fig.key
+        assert abs(cy / cx - plans(ctx, [fig.key])[fig.key].height / WIDTH_IN) < 1e-6
+    assert len(extents) == len(result.figures) == len(CHART_TITLES)
+
+
+def test_plans_and_drawings_agree(indicators):
+    from reportgen.render import charts
+
+    empty, full = report_context({}), report_context(indicators)
+    for key in CHART_TITLES:
+        assert plans(empty, [key])[key] is None and getattr(charts, key)(empty) is None
+        p = plans(full, [key])[key]
+        fig = getattr(charts, key)(full)
+        assert tuple(fig.get_size_inches()) == (WIDTH_IN, p.height), key
 
 
 def test_build_uses_a_helper_where_it_forks(monkeypatch, indicators):

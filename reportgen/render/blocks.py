@@ -12,16 +12,16 @@ import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterator
 
 import pandas as pd
-from docx.shared import Mm
+from docx.shared import Emu, Mm
 
 from .. import schema
 from ..zh import tidy_spaces
 from . import fonts
-from .chartset import CHART_TITLES, ChartInfo, ChartSet
+from .chartdata import WIDTH_IN
+from .chartset import CHART_TITLES, ChartInfo, ChartSet, placeholder
 from .ooxml import (body_paragraph, numbered_paragraph, paragraph, placeholder_paragraph, run)
 from .ooxml import text
 from .tables import TableSpec, _header_levels, format_column, table_xml, title_of
@@ -37,6 +37,7 @@ class RenderState:
     template: Any = None
     tables: list[TableSpec] = field(default_factory=list)
     figures: list[ChartInfo] = field(default_factory=list)
+    placeholders: dict[bytes, str] = field(default_factory=dict)  # stand-in image → chart key
 
     def number_table(self, spec: TableSpec) -> int:
         if spec.number is None:
@@ -119,8 +120,8 @@ class TableBlock(Block):
 
 
 class FigureBlock(Block):
-    """A chart embedded at 150 mm wide with its numbered caption underneath. The chart is taken
-    from the ChartSet when the template first asks for it (it may still be being drawn)."""
+    """A chart embedded at 150 mm wide with its numbered caption underneath. Whether it exists and
+    its size come from the ChartSet at once; its PNG may still be being drawn."""
 
     def __init__(self, state: RenderState, charts: ChartSet, key: str):
         self._state = state
@@ -148,8 +149,11 @@ class FigureBlock(Block):
             return ""
         n = self._state.number_figure(info)
         part = self._state.template.current_rendering_part
-        data = Path(info.path).read_bytes()
-        inline = part.new_pic_inline(io.BytesIO(data), FIGURE_WIDTH, None)
+        # a stand-in image of the chart's size: the PNG replaces its bytes when the .docx is zipped
+        blob = placeholder(info.key)
+        self._state.placeholders[blob] = info.key
+        height = Emu(round(FIGURE_WIDTH * self._charts.height(info.key) / WIDTH_IN))
+        inline = part.new_pic_inline(io.BytesIO(blob), FIGURE_WIDTH, height)
         pic = paragraph(f"<w:r><w:drawing>{inline.xml}</w:drawing></w:r>", style="RGFigure",
                         align="center", first_line_chars=0, keep_next=True, line=240,
                         line_rule="auto", before=120, after=0, snap=False)

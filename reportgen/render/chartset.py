@@ -1,25 +1,30 @@
 """The charts of a report, and the second process that can draw them.
 
 Drawing the charts (matplotlib: about a second to import, 0.15 s a chart) needs nothing else that
-rendering makes, so ``build`` has a helper process draw them while the main one writes the report
-and the workbooks; the report waits for a chart only where the template places it. This module
-holds what both sides share without importing matplotlib: the chart keys and titles,
-:class:`ChartInfo`, the :class:`ChartSet` the report reads from and the :class:`ChartProcess`.
+rendering makes, so ``build`` has a helper process draw them while the main one writes the report.
+The report does not wait for them: what it needs to place a figure (whether the chart has data,
+how tall it is) comes from the chart's Plan (chartdata.py, pandas only), the figure goes in with a
+small placeholder image, and the real PNG replaces the placeholder's bytes when the .docx is
+zipped. This module holds what both sides share without importing matplotlib: the chart keys and
+titles, :class:`ChartInfo`, the :class:`ChartSet` the report reads from and the
+:class:`ChartProcess`.
 
-A chart the helper could not draw (the process died, the context could not be sent) is drawn in
-this process instead, so the report is the same either way, byte for byte.
+A chart the helper could not draw (the process died, the plan could not be sent) is drawn in
+this process instead, and the in-process route places figures the same way, so the files are
+the same either way, byte for byte.
 """
 
 from __future__ import annotations
 
-import itertools
-import pickle
+import struct
+import zlib
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 from ..procs import mp_context
+from .chartdata import Plan, plan
 
 # key -> caption title; the order is the order of the files and of make_charts().
 CHART_TITLES: dict[str, str] = {
@@ -42,36 +47,64 @@ class ChartInfo:
 
 
 class ChartSet:
-    """The charts of one report by key: drawn (a ChartInfo), not drawn for lack of data (None),
-    or still being drawn by the helper process (resolved on first use)."""
+    """The charts of one report by key. Which exist and how tall they are is known at once (from
+    their plans); the PNG files may still be being drawn by the helper process, and
+    :meth:`png` and :meth:`made` wait for them (drawing here a chart the helper failed)."""
 
-    def __init__(self, items: dict[str, ChartInfo | None | Future],
-                 paths: dict[str, Path] | None = None,
-                 redraw: Callable[[str], ChartInfo | None] | None = None):
-        self._items = dict(items)
-        self._paths = paths or {}
-        self._redraw = redraw
-
-    @classmethod
-    def drawn(cls, infos: Iterable[ChartInfo]) -> "ChartSet":
-        return cls({c.key: c for c in infos})
+    def __init__(self, plans: dict[str, Plan | None], out_dir: Path,
+                 drawing: dict[str, Future] | None = None):
+        self._plans = {k: p for k, p in plans.items() if p is not None}
+        self._infos = {k: ChartInfo(k, CHART_TITLES[k], chart_path(out_dir, k)) for k in self._plans}
+        self._drawing = dict(drawing or {})
 
     def get(self, key: str) -> ChartInfo | None:
-        item = self._items.get(key)
-        if isinstance(item, Future):
+        return self._infos.get(key)
+
+    def height(self, key: str) -> float:
+        """The chart's height in inches (its width is chartdata.WIDTH_IN)."""
+        return self._plans[key].height
+
+    def png(self, key: str) -> bytes:
+        """The chart's PNG bytes, once drawn."""
+        future = self._drawing.pop(key, None)
+        if future is not None:
             try:
-                ok = item.result()
+                future.result()
             except Exception:  # noqa: BLE001 - the helper failed: draw it here (a real bug re-raises)
-                item = self._redraw(key) if self._redraw else None
-            else:
-                item = ChartInfo(key, CHART_TITLES[key], self._paths[key]) if ok else None
-            self._items[key] = item
-        return item
+                draw_plan(self._plans[key], self._infos[key].path)
+        return self._infos[key].path.read_bytes()
 
     def made(self) -> list[ChartInfo]:
-        """Every drawn chart, in CHART_TITLES order (waits for those still being drawn)."""
-        return [info for key in CHART_TITLES if key in self._items
-                for info in [self.get(key)] if info is not None]
+        """Every chart with data, in CHART_TITLES order, all drawn by the time this returns."""
+        for key in list(self._drawing):
+            self.png(key)
+        return [self._infos[k] for k in CHART_TITLES if k in self._infos]
+
+
+def chart_path(out_dir: str | Path, key: str) -> Path:
+    return Path(out_dir) / f"{key}.png"
+
+
+def placeholder(key: str) -> bytes:
+    """A 1×1 PNG standing in for chart ``key`` in the report until the chart is drawn (distinct per
+    key, so that python-docx does not merge two charts' image parts)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0))
+            + chunk(b"tEXt", b"reportgen\x00chart " + key.encode("ascii"))
+            + chunk(b"IDAT", zlib.compress(b"\x00\x00")) + chunk(b"IEND", b""))
+
+
+def plans(source: Any, keys: Iterable[str]) -> dict[str, Plan | None]:
+    return {k: plan(source, k) for k in keys}
+
+
+def draw_plan(p: Plan, path: str | Path) -> None:
+    """Draw one chart and save it as a PNG (in whichever process calls it)."""
+    from . import charts
+
+    charts.save_figure(charts.draw(p), path)
 
 
 def _warm() -> None:
@@ -82,28 +115,15 @@ def _warm() -> None:
     charts.png_bytes(charts._figure()[0])
 
 
-_CONTEXTS: dict[int, dict] = {}  # in the helper: the latest report context, by token
-
-
-def _draw(token: int, blob: bytes, key: str, path: str) -> bool:
-    """In the helper: draw one chart of the context ``blob`` into ``path``; False without data."""
-    from . import charts
-
-    if token not in _CONTEXTS:
-        _CONTEXTS.clear()
-        _CONTEXTS[token] = pickle.loads(blob)
-    fig = charts.CHARTS[key][1](_CONTEXTS[token])
-    if fig is None:
-        return False
-    charts.save_figure(fig, path)
-    return True
-
-
-def draw_here(ctx: dict, out_dir: Path, keys: Iterable[str]) -> ChartSet:
+def draw_here(source: Any, out_dir: Path, keys: Iterable[str]) -> ChartSet:
     """Draw the charts in this process (what the helper would have done)."""
-    from .charts import make_charts
-
-    return ChartSet.drawn(make_charts(ctx, out_dir, keys=list(keys)))
+    ps = plans(source, keys)
+    charts = ChartSet(ps, out_dir)
+    for key in ps:
+        info = charts.get(key)
+        if info is not None:
+            draw_plan(ps[key], info.path)
+    return charts
 
 
 class ChartProcess:
@@ -114,23 +134,19 @@ class ChartProcess:
     def __init__(self) -> None:
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp_context())
         self._pool.submit(_warm)
-        self._tokens = itertools.count(1)
 
-    def draw(self, ctx: dict, out_dir: Path, keys: Iterable[str]) -> ChartSet:
-        keys = list(keys)
-        try:
-            blob = pickle.dumps(ctx, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # noqa: BLE001 - something in the context cannot be sent: draw here
-            return draw_here(ctx, out_dir, keys)
-        token = next(self._tokens)
-        paths = {k: Path(out_dir) / f"{k}.png" for k in keys}
-        items: dict[str, ChartInfo | None | Future] = {}
-        for k in keys:
+    def draw(self, source: Any, out_dir: Path, keys: Iterable[str]) -> ChartSet:
+        """Start drawing the charts ``keys`` (in that order) into ``out_dir``; return at once."""
+        ps = plans(source, keys)
+        drawing: dict[str, Future] = {}
+        for key, p in ps.items():
+            if p is None:
+                continue
             try:
-                items[k] = self._pool.submit(_draw, token, blob, k, str(paths[k]))
+                drawing[key] = self._pool.submit(draw_plan, p, chart_path(out_dir, key))
             except RuntimeError:  # the pool broke or was shut down: draw it here
-                items[k] = _draw_local(ctx, out_dir, k)
-        return ChartSet(items, paths, lambda key: _draw_local(ctx, out_dir, key))
+                draw_plan(p, chart_path(out_dir, key))
+        return ChartSet(ps, out_dir, drawing)
 
     def close(self) -> None:
         # waiting is short (charts not yet started are cancelled) and required: a pool left
@@ -142,8 +158,3 @@ class ChartProcess:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
-
-
-def _draw_local(ctx: dict, out_dir: Path, key: str) -> ChartInfo | None:
-    made = draw_here(ctx, out_dir, [key]).made()
-    return made[0] if made else None

@@ -1,10 +1,11 @@
 """report.docx: a docxtpl template rendered with the report context, laid out after GB/T 9704.
 
-The flow of :func:`render_report`: complete the context (context.py), draw the charts (charts.py),
-check the template (engine.py: syntax, unknown names, blocks on their own paragraph), render it in
-a sandbox, give every run an explicit East Asian font, fix the core properties, re-zip with a
-fixed order and date so that two runs give identical bytes, write it atomically; then write
-tables.xlsx with the tables in the order the report numbered them.
+The flow of :func:`render_report`: complete the context (context.py), start drawing the charts
+(chartset.py: here or in a helper process), check the template (engine.py: syntax, unknown names,
+blocks on their own paragraph), render it in a sandbox with a placeholder image per chart, give
+every run an explicit East Asian font, fix the core properties; write tables.xlsx with the tables
+in the order the report numbered them; then put the charts' PNGs in place of the placeholders,
+re-zip with a fixed order and date so that two runs give identical bytes, and write it atomically.
 """
 
 from __future__ import annotations
@@ -161,8 +162,10 @@ def ensure_run_fonts(body: etree._Element) -> None:
                 rf.set(f"{W}{attr}", fonts.LATIN)
 
 
-def deterministic_zip(data: bytes) -> bytes:
-    """Re-zip an Office file: fixed entry order ([Content_Types].xml first) and dates."""
+def deterministic_zip(data: bytes, replace: dict[bytes, bytes] | None = None) -> bytes:
+    """Re-zip an Office file: fixed entry order ([Content_Types].xml first) and dates; an entry
+    whose bytes are a key of ``replace`` gets its value instead (a chart for its placeholder)."""
+    replace = replace or {}
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
     first = [n for n in ("[Content_Types].xml", "_rels/.rels") if n in names]
@@ -174,7 +177,8 @@ def deterministic_zip(data: bytes) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 0
             info.external_attr = 0
-            out.writestr(info, src.read(name), compresslevel=6)
+            content = src.read(name)
+            out.writestr(info, replace.get(content, content), compresslevel=6)
     return buf.getvalue()
 
 
@@ -222,7 +226,8 @@ def charts_used(src: str) -> list[str]:
 
 def render_docx(tpl: DocxTemplate, src: str, ctx: dict, charts: ChartSet,
                 state: RenderState) -> bytes:
-    """Render an opened template with the plain report context; return the .docx bytes."""
+    """Render an opened template with the plain report context; return the .docx bytes as
+    python-docx saves them, with placeholders for the charts (see :func:`finish_docx`)."""
     state.template = tpl
     env = make_environment()
     context = wrap(ctx, state, charts)
@@ -253,7 +258,13 @@ def render_docx(tpl: DocxTemplate, src: str, ctx: dict, charts: ChartSet,
                         subject=f"{ctx.get('district', '')}{ctx.get('period', {}).get('zh', '')}")
     buf = io.BytesIO()
     tpl.save(buf)
-    return deterministic_zip(buf.getvalue())
+    return buf.getvalue()
+
+
+def finish_docx(data: bytes, charts: ChartSet, state: RenderState) -> bytes:
+    """The final .docx: the charts' PNGs in place of their placeholders (waiting for any still
+    being drawn), re-zipped deterministically."""
+    return deterministic_zip(data, {blob: charts.png(key) for blob, key in state.placeholders.items()})
 
 
 def render_report(indicators: Any, out_dir: str | Path, kind: str = "季度统计分析",
@@ -281,10 +292,11 @@ def render_report(indicators: Any, out_dir: str | Path, kind: str = "季度统�
     charts = chart_process.draw(ctx, chart_dir, keys) if chart_process else draw_here(ctx, chart_dir, keys)
     state = RenderState()
     data = render_docx(tpl, src, ctx, charts, state)
+    # tables.xlsx first: the helper process is meanwhile finishing the charts the report needs
+    tables_path = write_tables_xlsx(ctx, out / "tables.xlsx", rendered=state.tables)
     report = out / "report.docx"
     with atomic_write(report) as tmp:
-        tmp.write_bytes(data)
-    tables_path = write_tables_xlsx(ctx, out / "tables.xlsx", rendered=state.tables)
+        tmp.write_bytes(finish_docx(data, charts, state))
     made = charts.made()
     for key in CHART_TITLES:  # a chart not drawn this time must not linger from an earlier run
         stale = chart_dir / f"{key}.png"
