@@ -93,19 +93,23 @@ def test_plans_and_drawings_agree(indicators):
         assert tuple(fig.get_size_inches()) == (WIDTH_IN, p.height), key
 
 
-def test_build_uses_a_helper_where_it_forks(monkeypatch, indicators):
-    ds = indicators.dataset
+def test_build_starts_its_helper_before_reading_where_it_forks(monkeypatch, indicators):
+    ds = indicators.dataset  # 85 members: a small set
     monkeypatch.setattr(api.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(api, "forks", lambda: True)
-    with api._chart_process(ds) as process:
-        assert isinstance(process, ChartProcess)
-    monkeypatch.setattr(api, "forks", lambda: False)  # spawn: only worth it for a large set
-    with api._chart_process(ds) as process:
-        assert process is None
+    with api._ChartHelper() as helper:
+        assert isinstance(helper.process, ChartProcess)  # forked while this process is small
+        assert helper.after_load(ds) is helper.process
+    monkeypatch.setattr(api, "forks", lambda: False)  # spawn: after reading, and only for a large set
+    with api._ChartHelper() as helper:
+        assert helper.process is None and helper.after_load(ds) is None
+    monkeypatch.setattr(api, "CHART_PROCESS_MIN_MEMBERS", 50)
+    with api._ChartHelper() as helper:
+        assert helper.process is None and isinstance(helper.after_load(ds), ChartProcess)
     monkeypatch.setattr(api, "forks", lambda: True)
     monkeypatch.setattr(api.os, "cpu_count", lambda: 1)  # no second core: nothing to gain
-    with api._chart_process(ds) as process:
-        assert process is None
+    with api._ChartHelper() as helper:
+        assert helper.after_load(ds) is None
 
 
 def test_rendering_imports_matplotlib_only_for_the_charts():

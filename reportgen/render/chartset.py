@@ -107,6 +107,10 @@ def draw_plan(p: Plan, path: str | Path) -> None:
     charts.save_figure(charts.draw(p), path)
 
 
+def _started() -> None:
+    """Nothing: submitted first, so that the helper process starts at once."""
+
+
 def _warm() -> None:
     """Run first in the helper: import matplotlib and register the font before any chart is due."""
     from . import charts, fonts
@@ -127,13 +131,23 @@ def draw_here(source: Any, out_dir: Path, keys: Iterable[str]) -> ChartSet:
 
 
 class ChartProcess:
-    """One helper process that draws charts while this one renders. Started (forked where the
-    platform allows) when created, so that it has imported matplotlib by the time charts are due;
-    use as a context manager or call :meth:`close`."""
+    """One helper process that draws charts while this one renders. Its process starts (forked
+    where the platform allows) when created; :meth:`warm` (at once unless ``warm=False``) has it
+    import matplotlib before charts are due. Use as a context manager or call :meth:`close`."""
 
-    def __init__(self) -> None:
+    def __init__(self, warm: bool = True) -> None:
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp_context())
-        self._pool.submit(_warm)
+        self._pool.submit(_started)  # the process starts (forks) now
+        if warm:
+            self.warm()
+
+    def warm(self) -> None:
+        """Have the helper import matplotlib and load the font now, before charts are due (a
+        broken helper is left be: :meth:`draw` then draws here)."""
+        try:
+            self._pool.submit(_warm)
+        except RuntimeError:
+            return
 
     def draw(self, source: Any, out_dir: Path, keys: Iterable[str]) -> ChartSet:
         """Start drawing the charts ``keys`` (in that order) into ``out_dir``; return at once."""
