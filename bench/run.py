@@ -329,7 +329,8 @@ def write_markdown(path: Path, report: dict, sample: dict) -> None:
               "main process checks the members (shipping the members there and back would cost more than "
               "it overlaps); the set rules follow in the main process.",
               "- `build` draws the charts (matplotlib, about 0.8 s whatever the size, plus a second to "
-              "import) in a helper process started after reading: the report places each figure from its "
+              "import) in a helper process (forked before reading on Linux, warmed up after it; spawned after "
+              "reading elsewhere): the report places each figure from its "
               "plan with a placeholder image and swaps the PNG in when it zips the .docx, so it never "
               "waits for a drawing, and the main process never imports matplotlib.",
               "- What is left on one core after reading: the members' row rules and the set rules, the "
