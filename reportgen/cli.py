@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -54,13 +55,18 @@ class Window(str, Enum):
 def _main(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误，不显示进度和汇总"),
     debug: bool = typer.Option(False, "--debug", help="出错时显示调试信息（给开发人员看）"),
-    version: bool = typer.Option(False, "--version", help="显示版本号"),
+    version: bool = typer.Option(False, "--version", help="显示版本号", is_eager=True,
+                                 callback=lambda value: _show_version(value)),
 ) -> None:
     """reportgen 命令行。每个命令都可以加 --help 查看说明。"""
     _state["quiet"], _state["debug"] = quiet, debug
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    if version:
+
+
+def _show_version(value: bool) -> None:
+    """``--version`` alone (no command needed): print it and stop before the command is sought."""
+    if value:
         _console().print(f"reportgen {__version__}")
         raise typer.Exit(0)
 
@@ -356,7 +362,30 @@ def main() -> None:
             stream.reconfigure(errors="replace")  # type: ignore[attr-defined]
         except (AttributeError, ValueError):
             pass
-    app()
+    try:
+        app()  # standalone mode: always ends in SystemExit with the exit code
+    except SystemExit as exc:
+        _leave(exc.code)
+
+
+def _leave(code: object) -> None:
+    """Exit without tearing the interpreter down: the outputs are written and closed, the
+    reading pool and the chart helper have ended, and freeing a large data set object by object
+    costs a build 0.3–0.5 s for nothing. Streams and logs are flushed first."""
+    if code is None:
+        status = 0
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): printed as Python does
+        print(code, file=sys.stderr)
+        status = 1
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(status)
 
 
 if __name__ == "__main__":

@@ -176,6 +176,14 @@ class ZhCommand(_Zh, TyperCommand):
 class ZhGroup(_Zh, TyperGroup):
     """The typer command group of reportgen, its help and usage errors in Chinese."""
 
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except UsageError as exc:  # options but no command ("reportgen -q"): found only here
+            if isinstance(exc, ZhUsageError) or not exc.message.startswith("Missing command"):
+                raise
+            raise chinese(exc, ctx) from None
+
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         try:
             return super().resolve_command(ctx, args)

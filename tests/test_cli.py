@@ -7,6 +7,7 @@ import json
 import os
 import re
 import subprocess
+import zipfile
 import sys
 from pathlib import Path
 
@@ -334,3 +335,31 @@ def test_gbk_console_gets_decodable_chinese_output(folders, tmp_path):
     assert "示例党委.xlsx" in out
     assert "错误 1 个" in out
     assert "校验结果已写入" in out
+
+
+def test_console_script_exit_codes_and_flushed_output(folders, tmp_path):
+    """The console script leaves without interpreter teardown (cli._leave): exit codes, printed
+    summaries and written files must all survive that."""
+    out = tmp_path / "out"
+    proc = subprocess.run(_reportgen_cmd() + ["build", str(folders["clean"]), "-o", str(out)],
+                          capture_output=True, timeout=300)
+    err = proc.stderr.decode("utf-8", "replace")
+    assert proc.returncode == 0, err
+    assert "示例党委.xlsx" in proc.stdout.decode("utf-8")
+    with zipfile.ZipFile(out / "report.docx") as z:
+        assert z.testzip() is None
+    assert (out / "validation.xlsx").is_file() and (out / "tables.xlsx").is_file()
+    proc = subprocess.run(_reportgen_cmd() + ["validate", str(tmp_path / "无此文件夹")],
+                          capture_output=True, timeout=300)
+    assert proc.returncode == 2
+    assert "找不到" in proc.stderr.decode("utf-8")
+    proc = subprocess.run(_reportgen_cmd() + ["--version"], capture_output=True, timeout=300)
+    assert proc.returncode == 0 and proc.stdout.strip()
+
+
+def test_version_alone_and_options_without_a_command():
+    r = run("--version")
+    assert r.exit_code == 0 and r.stdout.startswith("reportgen "), r.output
+    r = run("-q")
+    assert r.exit_code == 2
+    assert "缺少命令" in r.stderr and "Missing" not in r.output
