@@ -143,7 +143,10 @@ def _collect(pool: Executor, files: list[tuple[Path, str]], config: Config,
              meanwhile: Callable[[], None]) -> list[FileResult]:
     total = len(files)
     out: list[FileResult | None] = [None] * total
-    futures = {pool.submit(read_file, p, rel, config.limits): i for i, (p, rel) in enumerate(files)}
+    # Largest first, so that the last file a worker takes is a small one and the cores finish
+    # together; results go back to the files' order.
+    order = sorted(range(total), key=lambda i: -_size(files[i][0]))
+    futures = {pool.submit(read_file, files[i][0], files[i][1], config.limits): i for i in order}
     meanwhile()  # the workers exist by now (a forked pool starts them all on the first submit)
     for done, fut in enumerate(as_completed(futures), start=1):
         i = futures[fut]
@@ -160,14 +163,15 @@ def _collect(pool: Executor, files: list[tuple[Path, str]], config: Config,
     return [r for r in out if r is not None]
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # read_file reports it
+
+
 def _input_bytes(files: list[tuple[Path, str]]) -> int:
-    total = 0
-    for p, _ in files:
-        try:
-            total += p.stat().st_size
-        except OSError:
-            pass  # read_file reports it
-    return total
+    return sum(_size(p) for p, _ in files)
 
 
 # --------------------------------------------------------------------------- period
