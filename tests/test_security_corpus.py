@@ -164,3 +164,23 @@ def test_whole_corpus_with_a_million_row_sheet_builds_in_bounded_memory(tmp_path
     assert out["files"]["百万行.xlsx"] == "已读取"
     assert out["members"] >= 1_048_575 + GOOD_MEMBERS
     assert out["peak_mb"] < 1536
+
+
+def test_cell_length_limit_counts_characters_not_bytes(tmp_path):
+    """The length guard looks at bytes first (cheap) but decides on characters: 12,000 汉字 are
+    36,000 UTF-8 bytes, over Excel's 32,767, and still a cell Excel can hold."""
+    import random
+
+    root = tmp_path / "2026Q3"
+    root.mkdir()
+    rng = random.Random(5)
+    for name, n in (("长姓名.xlsx", 12_000), ("超长姓名.xlsx", 33_000)):
+        text = "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(n))
+        hostile.raw_xlsx(root / name, hostile.SHEET_HEAD.format(dtd="") + hostile._member_header_row()
+                         + f'<row r="2">{hostile._cell("A2", text)}</row>' + hostile.SHEET_TAIL)
+    ds = load(root, period="2026Q3")
+    status = ds.files.set_index("file")["status"]
+    assert status["长姓名.xlsx"] == "已读取"
+    assert status["超长姓名.xlsx"] != "已读取"
+    msg = ds.issues.loc[ds.issues["file"] == "超长姓名.xlsx", "message"].iloc[0]
+    assert "33000 个字符" in msg

@@ -158,6 +158,9 @@ def _check_cells(table: pa.Table | pa.RecordBatch, where: str, limits: Limits) -
     """Refuse text longer than Excel allows in a cell: only a crafted file holds it (vectorised)."""
     for column in table.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            widest = pc.max(pc.binary_length(column)).as_py()  # bytes, read off the offsets
+            if widest is None or widest <= limits.max_cell_chars:
+                continue  # no cell has more characters than bytes
             longest = pc.max(pc.utf8_length(column)).as_py()
             if longest is not None and longest > limits.max_cell_chars:
                 raise _Refused("file.too_large", f"{where}中有单元格的文字长达 {longest} 个字符，超过上限 "
