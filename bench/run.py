@@ -249,7 +249,10 @@ def write_markdown(path: Path, report: dict, sample: dict) -> None:
     lines = ["# Performance", "",
              "Measured by `make bench` (`bench/run.py`): medians of the number of runs given per set, "
              "each in a fresh process; "
-             "ratios within the same run. Never measured by unit tests.", "",
+             "ratios within the same run. Never measured by unit tests. Absolute times move with the "
+             "host: on this shared virtual machine the one-core floor of the same files has differed by a "
+             "factor of two between days, so compare runs by the ratios and the floor, which are taken "
+             "within one run.", "",
              f"Machine: {machine()}.", "",
              "Versions: " + ", ".join(f"{k} {v}" for k, v in versions().items()) + ".", ""]
     for size, r in report.items():
