@@ -8,6 +8,8 @@ import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import reportgen.ingest.read as rd
 from conftest import person_id, valid_sheets, write_workbook
@@ -149,3 +151,30 @@ def test_stored_entries_are_scanned_too(tmp_path):
 def test_scan_result_shape_when_nothing_is_found():
     out = xlsxscan.big_number_cells(b"<sheetData/>")
     assert out.shape == (0, 2) and out.dtype == np.int64
+
+
+def test_quick_pass_skips_parts_without_big_values_and_keeps_the_others():
+    plain = ('<row r="2"><c r="A2" t="s"><v>12</v></c><c r="B2"><v>45292</v></c>'
+             '<c r="C2" t="inlineStr"><is><t>330102198001011234</t></is></c></row>').encode()
+    assert not xlsxscan._may_hold(plain) and _cells(plain.decode()) == []
+    # bytes that are not UTF-8 before the value do not hide it from the quick pass
+    odd = b'<t>\xff\xfe\xe4\xb8</t><row r="3"><c r="B3"><v> 3.3E+17</v></c></row>'
+    assert xlsxscan._may_hold(odd)
+    assert xlsxscan.big_number_cells(odd).tolist() == [[3, 1]]
+    for space in (b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c"):  # what Python's \s allows
+        for value in (b"3.3E+17", b"330102198001011328"):
+            xml = b'<row r="5"><c r="C5"><v>' + space + value + b"</v></c></row>"
+            assert xlsxscan.big_number_cells(xml).tolist() == [[5, 2]], (space, value)
+
+
+_PIECES = st.sampled_from([b"<v>", b"<x:v>", b"</v>", b"v>", b"<c r=\"A1\">", b"1234567890123456", b"12",
+                           b"3.3", b"E", b"e+17", b"+", b"-", b" ", b"\t", b"\x0b", b"\n", b".", b"\xff",
+                           b"\xe4\xb8\xad", b"<t>", b"0"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=14))
+def test_quick_pass_never_misses_what_the_exact_scan_finds(pieces):
+    xml = b"".join(pieces)
+    if xlsxscan._BIG.search(xml) or xlsxscan._BIG_NS.search(xml):
+        assert xlsxscan._may_hold(xml)

@@ -17,6 +17,8 @@ import posixpath
 import re
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Parts kept in memory for the scan while the size guard inflates them (bytes of XML).
 MAX_SCAN_BYTES = 512 * 1024 * 1024
@@ -32,6 +34,10 @@ _REF = re.compile(rb"""(?:^|\s)r\s*=\s*["']\$?([A-Za-z]{1,3})\$?(\d{1,7})["']"""
 _TYPE = re.compile(rb"""(?:^|\s)t\s*=\s*["'](\w*)["']""")
 _FORMULA_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?f>")
 _WINDOWS = (512, 65536)
+# Whether a part may hold any such value at all: a looser form of _BIG and _BIG_NS (any tag ending
+# in "v>"), run by RE2 over the whole part at a few times the speed of a Python regex. Most parts
+# hold none, and are done with after this one pass.
+_MAYBE = r"v>[\t\n\x0b\x0c\r ]*[+-]?(?:[0-9]{16}|[0-9.]*[Ee])"
 
 
 class Unsure(Exception):
@@ -42,6 +48,8 @@ def big_number_cells(xml: bytes) -> np.ndarray:
     """(row, column) pairs — Excel row (1-based), column index (0-based) — of the number cells
     of one worksheet part whose value may be 1e15 or more. Raises :class:`Unsure`."""
     found: list[tuple[int, int]] = []
+    if not _may_hold(xml):
+        return np.zeros((0, 2), dtype=np.int64)
     matches = list(_BIG.finditer(xml))
     if b":v>" in xml:
         matches += list(_BIG_NS.finditer(xml))
@@ -55,6 +63,13 @@ def big_number_cells(xml: bytes) -> np.ndarray:
             raise Unsure("cell without a reference")
         found.append((int(ref.group(2)), _column_index(ref.group(1))))
     return np.array(found, dtype=np.int64).reshape(-1, 2)
+
+
+def _may_hold(xml: bytes) -> bool:
+    """RE2 over the bytes as they are (no copy): False means no value of _BIG or _BIG_NS is there."""
+    data = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), 1, [None, pa.array([0, len(xml)], pa.int64()).buffers()[1], pa.py_buffer(xml)])
+    return bool(pc.match_substring_regex(data, _MAYBE)[0].as_py())
 
 
 def _cell_attrs(xml: bytes, pos: int) -> bytes:
