@@ -165,7 +165,7 @@ class _ChartHelper:
 
     @staticmethod
     def _start() -> Any:
-        from .render import ChartProcess
+        from .render.chartset import ChartProcess  # not the report writers: they load during reading
 
         try:
             return ChartProcess(warm=False)
@@ -193,7 +193,8 @@ def _import_writers() -> None:
     """Import the indicators and the report writers (docxtpl, xlsxwriter; matplotlib too where
     the chart process would start afresh: about a second) while the files are being read,
     instead of after."""
-    from . import indicators, render  # noqa: F401
+    from . import indicators  # noqa: F401
+    from .render import docx, xlsx  # noqa: F401
     from .validate import workbook  # noqa: F401
 
     if not forks():

@@ -3,6 +3,7 @@ drawing them in this process; a helper that breaks costs nothing but time."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -118,3 +119,15 @@ def test_rendering_imports_matplotlib_only_for_the_charts():
             "print('matplotlib' in sys.modules, list(CHARTS) == list(reportgen.render.CHART_TITLES))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "True", "True"]
+
+
+def test_chart_helper_starts_without_the_report_writers_which_load_during_reading():
+    # the helper is forked before the readers start; the writers (docxtpl, python-docx, jinja2)
+    # are imported by the while_reading hook, not on the way to the first file
+    code = ("import sys, reportgen.api as api; h = api._ChartHelper(); "
+            "print(h.process is not None, 'docxtpl' in sys.modules, 'docx' in sys.modules); "
+            "api._import_writers(); print('docxtpl' in sys.modules, 'matplotlib' in sys.modules); "
+            "from reportgen.render import render_report, TemplateProblem; h.__exit__(None, None, None)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    expected_helper = "True" if api.forks() and (os.cpu_count() or 1) >= 2 else "False"
+    assert out.split() == [expected_helper, "False", "False", "True", str(not api.forks())]
