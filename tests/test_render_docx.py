@@ -274,3 +274,15 @@ def test_sparse_data_leaves_sections_out(tmp_path):
     for bad in ("None", "nan", "{{", "{%", "上季度"):
         assert bad not in joined, bad
     assert not pd.isna(result.report.stat().st_size)
+
+
+def test_tab_in_narrative_text_becomes_a_word_tab(plain, tmp_path):
+    # docxtpl's listing pass turns a tab inside text into <w:tab/>; reportgen skips that pass
+    # only when no text holds such a character, so a tab a user typed is still a tab
+    ind, _ = plain
+    narrative = {"经验成效": "班子结构进一步优化。\t届中调整及时到位。"}
+    result = render_report(ind, tmp_path, kind="换届工作情况报告", narrative=narrative)
+    body = part(result.report, "word/document.xml")
+    [p] = [p for p in body.iter(f"{W}p") if "班子结构进一步优化。" in "".join(t.text or "" for t in p.iter(f"{W}t"))]
+    assert [t.text for t in p.iter(f"{W}t")] == ["班子结构进一步优化。", "届中调整及时到位。"]
+    assert len(p.findall(f".//{W}tab")) == 1 and "\t" not in etree.tostring(body, encoding=str)
