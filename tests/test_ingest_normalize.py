@@ -162,3 +162,23 @@ def test_repeated_values_are_parsed_once_and_spread_back():
     assert res["value"].iloc[:4].fillna("").tolist() == ["大学本科", "大学专科", "", "研究生"]
     ints = nz.parse_ints(pd.Series(["3", "x", None] * 30, dtype="string"))
     assert ints["value"].iloc[:3].tolist()[0] == 3 and ints["bad"].iloc[:3].tolist() == [False, True, False]
+
+
+_TEXT = st.text(alphabet=st.sampled_from(list("张三李四0１（）—“”…・ \t\u3000\xa0abc") +
+                                         ["\u200b", "\u200c", "\u200d", "\u200e", "\u200f", "\u2060",
+                                          "\ufeff", "\u2010", "\u2061", "\ufefe", "\u200a"]), max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.one_of(st.none(), _TEXT), min_size=1, max_size=12), st.integers(0, 3))
+def test_clean_removes_invisible_characters_wherever_they_are(values, start):
+    import pyarrow as pa
+
+    arr = pa.array(values, type=pa.large_string()).slice(min(start, len(values)))
+    got = nz.clean_arrow(arr).to_pylist()
+    expected = []
+    for v in arr.to_pylist():
+        t = None if v is None else "".join(ch for ch in v if ch not in "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff")
+        t = None if t is None else t.strip()  # Unicode whitespace, as Arrow trims
+        expected.append(t or None)
+    assert got == expected
