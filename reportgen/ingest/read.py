@@ -313,13 +313,12 @@ def _recognise(rel: str, name: str, named: schema.Sheet | None, table: pa.Table 
         rows = rows[keep.to_numpy(zero_copy_only=False)]
     else:
         rows = rows[:0]
-    frame = pd.DataFrame({k: pd.arrays.ArrowStringArray(pa.chunked_array([a])) for k, a in columns.items()},
-                         copy=False)
-    frame[ROW] = rows
-    numeric = np.zeros(len(frame), dtype=bool)
+    numeric = np.zeros(len(rows), dtype=bool)
     if "id_number" in columns:
         numeric = nz._np(pc.match_substring_regex(columns["id_number"], _SCI))
-    frame[ID_NUMERIC] = numeric
+    data: dict[str, object] = {k: pd.arrays.ArrowStringArray(pa.chunked_array([a])) for k, a in columns.items()}
+    data[ROW], data[ID_NUMERIC] = rows, numeric  # made in one go: adding columns one by one costs more
+    frame = pd.DataFrame(data, copy=False)
     return RawSheet(rel, name, sheet.key, frame, headers, len(rows), id_col)
 
 
