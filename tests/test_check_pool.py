@@ -35,6 +35,18 @@ def folder(tmp_path_factory):
     spoil(schema.ELECTIONS, 1, present=30)
     spoil(schema.COMMITTEE, 2, gender="未知", birth_date="1976-01-01")
     spoil(schema.UNITS, 1, employees="很多")
+    # set rules the worker runs among its tables: a duplicate organization, an unknown parent,
+    # a current committee with two secretaries
+    orgs = sheets[schema.ORGS.name]
+    orgs.append(list(orgs[3]))
+    orgs.append([{"org_id": "A0103", "name": "示例第三支部", "parent_id": "Z99", "org_type": "党支部",
+                  "sector": "机关", "area": "城东街道", "last_election": "2024-06-18"}.get(f.key)
+                 for f in schema.ORGS.fields])
+    committee = sheets[schema.COMMITTEE.name]
+    second = list(committee[1])
+    keys = [f.key for f in schema.COMMITTEE.fields]
+    second[keys.index("name")], second[keys.index("id_number")] = "王书记", None
+    committee.append(second)
     write_workbook(out / "99_补报.xlsx", sheets)
     return out
 
@@ -45,6 +57,10 @@ def by_threads(folder):
     # the comparison is worth something only if the worker's tables have row issues to bring back
     row_issues = ds.issues[ds.issues["rule"].str.startswith("row.")]
     assert {schema.sheet(k).name for k in rules.AWAY} <= set(row_issues["sheet"])
+    # and set issues of the rules the worker runs among its tables, and of those run here after
+    found = set(ds.issues["rule"])
+    assert {"set.duplicate_org", "set.parent_unknown", "set.secretary_count", "set.unknown_org"} <= found
+    assert {"set.duplicate_member", "set.branch_over_50"} & found
     return ds
 
 
@@ -88,7 +104,7 @@ def test_a_pool_that_refuses_the_job_gives_the_same_dataset(folder, by_threads, 
 
     class BrokenForChecks(real):
         def submit(self, fn, *args, **kwargs):
-            if fn is rules._row_rules_shipped:
+            if fn is rules._rules_shipped:
                 raise ingest.BrokenProcessPool("a worker died")
             return super().submit(fn, *args, **kwargs)
 
@@ -109,7 +125,7 @@ def _bug(*args):
 
 def test_a_worker_that_dies_during_the_job_gives_the_same_dataset(folder, by_threads, monkeypatch):
     monkeypatch.setattr(ingest, "PROCESS_MIN_BYTES", 0)
-    monkeypatch.setattr(rules, "_row_rules_shipped", _die)
+    monkeypatch.setattr(rules, "_rules_shipped", _die)
     sent = _spy_send(monkeypatch)
     ds = ingest.load(folder)
     (future,) = sent
@@ -119,6 +135,6 @@ def test_a_worker_that_dies_during_the_job_gives_the_same_dataset(folder, by_thr
 
 def test_an_error_in_the_rules_is_not_hidden_by_the_pool(folder, monkeypatch):
     monkeypatch.setattr(ingest, "PROCESS_MIN_BYTES", 0)
-    monkeypatch.setattr(rules, "_row_rules_shipped", _bug)
+    monkeypatch.setattr(rules, "_rules_shipped", _bug)
     with pytest.raises(ZeroDivisionError, match="a bug in the rules"):
         ingest.load(folder)

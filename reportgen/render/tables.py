@@ -147,9 +147,9 @@ def _or_missing(fn):
     return wrapped
 
 
-def format_column(series: pd.Series, col: object) -> list[str]:
-    """The column's cells as display text (not yet XML-escaped)."""
-    kind = column_kind(series, col)
+def format_column(series: pd.Series, col: object, kind: str | None = None) -> list[str]:
+    """The column's cells as display text (not yet XML-escaped); ``kind`` as column_kind gives it."""
+    kind = kind or column_kind(series, col)
     values = series.astype(object).where(series.notna(), None)
     if kind == "share":
         return values.map(_or_missing(zh.pct)).tolist()
@@ -238,12 +238,12 @@ def table_xml(frame: pd.DataFrame, caption: str | None = None, note: str | None 
     frame = frame.reset_index(drop=True)
     ncols = len(frame.columns)
     levels = _header_levels(frame.columns)
-    cells = [format_column(frame.iloc[:, j], frame.columns[j]) for j in range(ncols)]
+    kinds = [column_kind(frame.iloc[:, j], frame.columns[j]) for j in range(ncols)]
+    cells = [format_column(frame.iloc[:, j], frame.columns[j], kinds[j]) for j in range(ncols)]
     labels = [lab for _, lab in levels] if levels else [text(c) for c in frame.columns]
 
-    widths = column_widths([[*c[:2000]] for c in cells], labels,
-                           [column_kind(frame.iloc[:, j], frame.columns[j]) for j in range(ncols)])
-    first_left = bool(ncols) and column_kind(frame.iloc[:, 0], frame.columns[0]) == "text" and \
+    widths = column_widths([[*c[:2000]] for c in cells], labels, kinds)
+    first_left = bool(ncols) and kinds[0] == "text" and \
         max((_width(c) for c in cells[0][:2000]), default=0.0) > 8
 
     out = []

@@ -535,6 +535,11 @@ def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str
 # instead (67 MB there, 44 MB back, ~0.5 s in all, for 0.28 s overlapped) made the stage 12-19%
 # slower; this way it is 10-20% faster (alternating runs at 200k and 1M members).
 AWAY: tuple[str, ...] = ("orgs", "elections", "committee", "units")
+# The worker runs the set rules among them too (_set_rules_away), 0.12 s at 200k members that
+# otherwise followed the members' row rules here with the second core idle.
+
+# codes of the surviving organizations, unique name → code, the ambiguous names
+OrgLookup = tuple[set, pd.Series, set]
 
 
 def row_rules(t: Table, as_of: pd.Timestamp, config: Config) -> Table:
@@ -556,62 +561,75 @@ def row_rules(t: Table, as_of: pd.Timestamp, config: Config) -> Table:
 def check(tables: dict[str, Table], period: Period, config: Config, pool: Executor | None = None) -> None:
     """Apply every row and set rule; fills each table's ``values``, ``parts`` and ``error``.
 
-    With ``pool`` (the reading's worker processes), the row rules of the tables in ``AWAY`` run in
-    a worker while this process checks the members; the set rules follow here. A pool that is
-    broken, or a worker that dies, leaves those row rules to this process; an error in the rules
-    themselves is raised as without a pool."""
+    With ``pool`` (the reading's worker processes), the row rules of the tables in ``AWAY`` and
+    the set rules among them run in a worker while this process checks the members; the set
+    rules that involve the members follow here. A pool that is broken, or a worker that dies,
+    leaves that work to this process; an error in the rules themselves is raised as without a
+    pool."""
     as_of = pd.Timestamp(period.as_of)
-    away = _send(pool, [tables[k] for k in AWAY], as_of, config) if pool is not None else None
+    others = [tables[k] for k in AWAY]
+    away = _send(pool, others, as_of, config) if pool is not None else None
     for sheet in schema.DATA_SHEETS:
         if away is None or sheet.key not in AWAY:
             row_rules(tables[sheet.key], as_of, config)
-    if away is not None:
-        _receive(away, [tables[k] for k in AWAY], as_of, config)
-    _set_rules(tables, config)
+    lookup = _receive(away, others, as_of, config) if away is not None else _set_rules_away(*others)
+    _set_rules_members(tables, lookup, config)
 
 
 def _send(pool: Executor, ts: list[Table], as_of: pd.Timestamp, config: Config) -> Future | None:
     shipped = pickle.dumps(ts, protocol=5)
     try:
-        return pool.submit(_row_rules_shipped, shipped, as_of, config)
+        return pool.submit(_rules_shipped, shipped, as_of, config)
     except (RuntimeError, OSError):  # a broken or closed pool (BrokenProcessPool is a RuntimeError)
         return None
 
 
-def _row_rules_shipped(tables: bytes, as_of: pd.Timestamp, config: Config) -> bytes:
-    """:func:`row_rules` in a worker. The tables come pickled with protocol 5 (the executor's
-    protocol 4 takes twice as long over Arrow-backed columns) and only what the rules add goes
-    back: the raw frames stay in the main process."""
+def _rules_shipped(tables: bytes, as_of: pd.Timestamp, config: Config) -> bytes:
+    """:func:`row_rules` and :func:`_set_rules_away` in a worker. The tables come pickled with
+    protocol 5 (the executor's protocol 4 takes twice as long over Arrow-backed columns) and only
+    what the rules add goes back, with the organizations' lookup: the raw frames stay in the main
+    process."""
     ts = [row_rules(t, as_of, config) for t in pickle.loads(tables)]
-    return pickle.dumps([(t.values, t.parts, t.error) for t in ts], protocol=5)
+    lookup = _set_rules_away(*ts)
+    return pickle.dumps(([(t.values, t.parts, t.error) for t in ts], lookup), protocol=5)
 
 
-def _receive(away: Future, ts: list[Table], as_of: pd.Timestamp, config: Config) -> None:
+def _receive(away: Future, ts: list[Table], as_of: pd.Timestamp, config: Config) -> OrgLookup:
     try:
-        filled = pickle.loads(away.result())
+        filled, lookup = pickle.loads(away.result())
     except (BrokenProcessPool, OSError):  # the worker died: check those rows here, none is lost
         for t in ts:
             row_rules(t, as_of, config)
-        return
+        return _set_rules_away(*ts)
     for t, (values, parts, error) in zip(ts, filled):
         t.values, t.parts, t.error = values, parts, error
+    return lookup
 
 
-def _set_rules(tables: dict[str, Table], config: Config) -> None:
-    """The rules across rows and tables, over the rows that passed their row rules."""
-    orgs, members = tables["orgs"], tables["members"]
+def _set_rules_away(orgs: Table, elections: Table, committee: Table, units: Table) -> OrgLookup:
+    """The rules across rows and tables, over the rows that passed their row rules, that do not
+    involve the members (the tables of ``AWAY``, in that order); returns the organizations'
+    lookup the members are resolved with."""
     _duplicates(orgs, orgs.values["org_id"], "set.duplicate_org", "org_id", orgs.text("org_id"),
                 H("org_id"), Q(orgs.values["org_id"]))
-    codes, by_name, ambiguous = _org_lookup(orgs)
-    for key in ("members", "elections", "committee"):
-        _resolve_orgs(tables[key], codes, by_name, ambiguous, "set.unknown_org")
-    _resolve_orgs(tables["units"], codes, by_name, ambiguous, "set.unit_unknown_org")
+    lookup = _org_lookup(orgs)
+    for t in (elections, committee):
+        _resolve_orgs(t, *lookup, "set.unknown_org")
+    _resolve_orgs(units, *lookup, "set.unit_unknown_org")
     _parents(orgs)
+    _committee_sets(committee)
+    return lookup
+
+
+def _set_rules_members(tables: dict[str, Table], lookup: OrgLookup, config: Config) -> None:
+    """The set rules that involve the members, after :func:`_set_rules_away` (each table's issues
+    come out in the same order as when all set rules ran in one pass)."""
+    members = tables["members"]
+    _resolve_orgs(members, *lookup, "set.unknown_org")
     masked = _masked(members.values[ID])
     _duplicates(members, members.values[ID], "set.duplicate_member", ID, masked,
                 H(ID), masked, "（", members.values["name"], "）")
-    _committee_sets(tables["committee"])
-    _branch_size(orgs, members, config)
+    _branch_size(tables["orgs"], members, config)
 
 
 def clean_table(t: Table) -> pd.DataFrame:
