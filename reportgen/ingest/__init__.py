@@ -12,7 +12,6 @@ Unknown columns are kept in the clean tables as ``extra:<header as written>`` an
 from __future__ import annotations
 
 import os
-import pickle
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -147,14 +146,12 @@ def _collect(pool: Executor, files: list[tuple[Path, str]], config: Config,
     # Largest first, so that the last file a worker takes is a small one and the cores finish
     # together; results go back to the files' order.
     order = sorted(range(total), key=lambda i: -_size(files[i][0]))
-    job = _read_pickled if isinstance(pool, ProcessPoolExecutor) else read_file
-    futures = {pool.submit(job, files[i][0], files[i][1], config.limits): i for i in order}
+    futures = {pool.submit(read_file, files[i][0], files[i][1], config.limits): i for i in order}
     meanwhile()  # the workers exist by now (a forked pool starts them all on the first submit)
     for done, fut in enumerate(as_completed(futures), start=1):
         i = futures[fut]
         try:
-            got = fut.result()
-            out[i] = pickle.loads(got) if isinstance(got, bytes) else got
+            out[i] = fut.result()
         except BrokenProcessPool:
             raise
         except Exception as exc:  # noqa: BLE001 - read_file already catches; belt and braces
@@ -164,12 +161,6 @@ def _collect(pool: Executor, files: list[tuple[Path, str]], config: Config,
         if progress:
             progress(READ_STAGE, done, total)
     return [r for r in out if r is not None]
-
-
-def _read_pickled(path: Path, rel: str, limits) -> bytes:
-    """:func:`read_file` in a reading process, its result pickled with protocol 5: the executor's
-    own pickling (protocol 4) takes longer over the Arrow-backed frames, on both sides."""
-    return pickle.dumps(read_file(path, rel, limits), protocol=5)
 
 
 def _size(path: Path) -> int:
