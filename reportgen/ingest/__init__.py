@@ -255,6 +255,8 @@ def _assemble(results: list[FileResult], period: Period, config: Config,
     tables = {k: rules.make_table(k, frames[k], headers[k], places[k]) for k in frames}
     del frames
     rules.check(tables, period, config, pool)
+    if pool is not None:  # its work is done: let the workers exit and give their memory back now
+        pool.shutdown(wait=False)
 
     left = [rules.left_out(t) for t in tables.values()]
     for r in results:

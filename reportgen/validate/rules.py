@@ -591,7 +591,9 @@ def _rules_shipped(tables: bytes, as_of: pd.Timestamp, config: Config) -> bytes:
     process."""
     ts = [row_rules(t, as_of, config) for t in pickle.loads(tables)]
     lookup = _set_rules_away(*ts)
-    return pickle.dumps(([(t.values, t.parts, t.error) for t in ts], lookup), protocol=5)
+    out = [(t.values, t.parts, t.error) for t in ts]
+    del ts  # the raw frames do not go back: freed before the pickling
+    return pickle.dumps((out, lookup), protocol=5)
 
 
 def _receive(away: Future, ts: list[Table], as_of: pd.Timestamp, config: Config) -> OrgLookup:
