@@ -26,9 +26,7 @@ _WHERE = {
     "CHARTS": "charts", "make_charts": "charts",
 }
 
-__all__ = ["render_report", "write_tables_xlsx", "make_charts", "export_template", "template_path",
-           "report_context", "TEMPLATE_KINDS", "RenderResult", "TemplateProblem", "ChartInfo", "CHARTS",
-           "CHART_TITLES", "ChartProcess"]
+__all__ = list(_WHERE)
 
 
 def __getattr__(name: str) -> Any:

@@ -399,7 +399,11 @@ def _lookup(values: pd.Series, mapping: pd.Series) -> pd.Series:
     return nz.series(pc.take(targets, pos), values.index)
 
 
-def _org_lookup(orgs: Table) -> tuple[set, pd.Series, set]:
+# codes of the surviving organizations, unique name → code, the ambiguous names
+OrgLookup = tuple[set, pd.Series, set]
+
+
+def _org_lookup(orgs: Table) -> OrgLookup:
     """Codes of the surviving organizations, a unique name → code map, the ambiguous names."""
     alive = orgs.alive()
     codes = orgs.values["org_id"][alive]
@@ -537,9 +541,6 @@ def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str
 AWAY: tuple[str, ...] = ("orgs", "elections", "committee", "units")
 # The worker runs the set rules among them too (_set_rules_away), 0.12 s at 200k members that
 # otherwise followed the members' row rules here with the second core idle.
-
-# codes of the surviving organizations, unique name → code, the ambiguous names
-OrgLookup = tuple[set, pd.Series, set]
 
 
 def row_rules(t: Table, as_of: pd.Timestamp, config: Config) -> Table:
