@@ -99,9 +99,9 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
 
 MANIFEST = ".reportgen-outputs.json"
 OWN_NAMES = ("report.docx", "tables.xlsx", "validation.xlsx", "charts")
-_STAGE_TAG = ".reportgen-tmp-"
-_OLD_TAG = ".reportgen-old-"
-_LOCK_TAG = ".reportgen-lock"
+_STAGE_TAG = "reportgen-tmp-"
+_OLD_TAG = "reportgen-old-"
+_LOCK_TAG = "reportgen-lock"
 _COMMIT = ".reportgen-commit.json"
 _WRITE_ERRNOS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
                  errno.EEXIST, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG}
@@ -144,10 +144,21 @@ def os_error_message(exc: OSError, path: str | os.PathLike | None = None, verb: 
     return head + f"操作系统报告错误（{detail}）。请检查该位置能否写入，或用 -o 换一个输出文件夹后重试。"
 
 
+def _layout(target: Path) -> tuple[Path, str]:
+    """Where the lock, the staging folder and the old set's holding folder go, and their names'
+    prefix: beside the output folder (``.out.reportgen-…``), so that the whole folder can be
+    swapped; inside it (``.reportgen-…``) when it is a mount point or its parent cannot be
+    written (a rename out of it or across disks would fail)."""
+    if target.is_dir() and not target.is_symlink() and (
+            os.path.ismount(target) or not os.access(target.parent, os.W_OK)):
+        return target, "."
+    return target.parent, f".{target.name}."
+
+
 def lock_path(target: str | os.PathLike) -> Path:
-    """The lock file of output folder ``target``: beside it, hidden."""
-    t = Path(target)
-    return t.parent / f".{t.name}{_LOCK_TAG}"
+    """The lock file of output folder ``target``: beside it (inside it, see _layout), hidden."""
+    base, prefix = _layout(Path(target))
+    return base / f"{prefix}{_LOCK_TAG}"
 
 
 def _pid_alive(pid: int) -> bool:
@@ -255,12 +266,12 @@ def _rmtree(path: Path) -> None:
 def _recover(target: Path) -> None:
     """Undo what a build killed while it swapped its outputs in left behind (called under the
     lock): the previous set comes back whole; leftover staging folders go."""
-    parent = target.parent
+    base, prefix = _layout(target)
     try:
-        leftovers = sorted(p for p in parent.iterdir() if p.name.startswith(f".{target.name}."))
+        leftovers = sorted(p for p in base.iterdir() if p.name.startswith(prefix + "reportgen-"))
     except OSError:
         return
-    for old in (p for p in leftovers if p.name.startswith(f".{target.name}{_OLD_TAG}")):
+    for old in (p for p in leftovers if p.name.startswith(prefix + _OLD_TAG)):
         if not os.path.lexists(target):  # killed between the two renames of a folder swap
             try:
                 os.rename(old, target)
@@ -285,7 +296,7 @@ def _recover(target: Path) -> None:
                     except OSError:
                         pass
         _rmtree(old)
-    for stage in (p for p in leftovers if p.name.startswith(f".{target.name}{_STAGE_TAG}")):
+    for stage in (p for p in leftovers if p.name.startswith(prefix + _STAGE_TAG)):
         _rmtree(stage)
 
 
@@ -302,7 +313,8 @@ class OutputSet:
     :class:`OutputError` naming the user's path."""
 
     def __init__(self, target: str | os.PathLike) -> None:
-        self.target = Path(target)
+        # a link to a folder: the set is swapped in the folder it points to, the link stays
+        self.target = Path(os.path.realpath(target)) if os.path.islink(target) else Path(target)
         self.dir: Path = self.target
         self._lock: Path | None = None
         self.committed = False
@@ -316,7 +328,8 @@ class OutputSet:
             t.parent.mkdir(parents=True, exist_ok=True)
             self._lock = _take_lock(t)
             _recover(t)
-            self.dir = Path(tempfile.mkdtemp(prefix=f".{t.name}{_STAGE_TAG}", dir=t.parent))
+            base, prefix = _layout(t)
+            self.dir = Path(tempfile.mkdtemp(prefix=prefix + _STAGE_TAG, dir=base))
         except OutputError:
             raise
         except OSError as exc:
@@ -338,7 +351,8 @@ class OutputSet:
         if not name:
             return self.target
         p = self.final(name)
-        if p.name.startswith(f".{self.target.name}."):  # the staging or lock file: the folder itself
+        if p.name.startswith((f".{self.target.name}.reportgen-", ".reportgen-tmp-", ".reportgen-old-",
+                              ".reportgen-lock")):  # the staging folder or the lock: the folder itself
             return self.target
         if p.name.startswith(".") and p.name.endswith(".tmp"):  # atomic_write's temporary file
             return p.with_name(p.name[1:].rsplit(".", 2)[0])
@@ -373,8 +387,10 @@ class OutputSet:
                 new = [*names, MANIFEST]
                 # an earlier run's outputs, and whatever sits where this run's go
                 own = sorted(set(_own_entries(target)) | {n for n in new if os.path.lexists(target / n)})
-                foreign = [p for p in target.iterdir() if p.name not in own]
-                if not foreign:
+                base, prefix = _layout(target)
+                ours = (prefix + _STAGE_TAG, prefix + _OLD_TAG, prefix + _LOCK_TAG)
+                foreign = [p for p in target.iterdir() if p.name not in own and not p.name.startswith(ours)]
+                if not foreign and base != target:
                     self._swap_folder(stage, target)
                 else:
                     self._swap_entries(stage, target, own, new)
@@ -385,18 +401,19 @@ class OutputSet:
 
     @staticmethod
     def _swap_folder(stage: Path, target: Path) -> None:
-        old = Path(tempfile.mktemp(prefix=f".{target.name}{_OLD_TAG}", dir=target.parent))
+        old = Path(tempfile.mktemp(prefix=f".{target.name}.{_OLD_TAG}", dir=target.parent))
         os.rename(target, old)
         try:
             os.rename(stage, target)
-        except OSError:
+        except BaseException:  # an error, or Ctrl-C right now: the old set goes back
             os.rename(old, target)
             raise
         _rmtree(old)
 
     @staticmethod
     def _swap_entries(stage: Path, target: Path, own: list[str], new: list[str]) -> None:
-        old = Path(tempfile.mkdtemp(prefix=f".{target.name}{_OLD_TAG}", dir=target.parent))
+        base, prefix = _layout(target)
+        old = Path(tempfile.mkdtemp(prefix=prefix + _OLD_TAG, dir=base))
         (old / _COMMIT).write_text(json.dumps({"old": own, "new": new}, ensure_ascii=False),
                                    encoding="utf-8")
         out: list[str] = []
@@ -408,7 +425,7 @@ class OutputSet:
             for name in new:
                 os.replace(stage / name, target / name)
                 came.append(name)
-        except OSError:
+        except BaseException:  # an error, or Ctrl-C right now: the old set goes back
             for name in reversed(came):
                 try:
                     os.replace(target / name, stage / name)

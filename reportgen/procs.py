@@ -25,7 +25,7 @@ def child_init() -> None:
     with the build and leaves Ctrl-C to it.
 
     - SIGINT is ignored: Ctrl-C reaches the whole process group, and only the main process answers
-      it (one Chinese line, exit 130), not a traceback from every worker;
+      it (one Chinese line, exit 130), not a traceback from every worker; SIGTERM simply ends it;
     - on Linux the kernel kills the process when its parent dies (PR_SET_PDEATHSIG), however the
       parent ended (SIGKILL included); elsewhere a daemon thread waits on the parent's sentinel
       (a pipe or handle that closes when the parent dies) and then exits.
@@ -35,6 +35,7 @@ def child_init() -> None:
 
     try:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited by a fork
     except (ValueError, OSError):  # not the main thread of the process (cannot happen in a pool)
         pass
     parent = multiprocessing.parent_process()

@@ -132,6 +132,43 @@ def test_by_area_folders_are_part_of_the_set_and_go_when_the_next_build_has_none
     assert {p.name for p in out.iterdir()} == SET  # no area report of the earlier run is left
 
 
+def test_a_mount_point_output_folder_is_staged_inside_and_swapped_entry_by_entry(folders, tmp_path, monkeypatch):
+    """A mount point (a Docker volume, a network share) cannot be renamed, nor entries moved into it
+    from the disk beside it: the staging folder and the lock go inside it."""
+    out = tmp_path / "卷"
+    out.mkdir()
+    (out / "我的笔记.txt").write_text("自己的文件", encoding="utf-8")
+    real = os.path.ismount
+    monkeypatch.setattr(outputs.os.path, "ismount", lambda p: Path(p) == out or real(p))
+    assert lock_path(out) == out / ".reportgen-lock"
+    real_rename = os.rename
+
+    def no_rename_of_the_mount(src, dst):
+        assert Path(src) != out, "the mount point itself was renamed"
+        return real_rename(src, dst)
+
+    monkeypatch.setattr(outputs.os, "rename", no_rename_of_the_mount)
+    for folder in (folders["clean"], folders["errors"]):
+        r = run("build", folder, "-o", out)
+        assert r.exit_code == 0, r.output
+        assert {p.name for p in out.iterdir()} == SET | {"我的笔记.txt"}
+        assert leftovers(out) == []
+    r = run("build", folders["errors"], "--strict", "-o", out)
+    assert r.exit_code == 1, r.output
+    assert {p.name for p in out.iterdir()} == {"validation.xlsx", MANIFEST, "我的笔记.txt"}
+
+
+def test_a_link_to_a_folder_stays_a_link(folders, tmp_path):
+    real = tmp_path / "真实"
+    real.mkdir()
+    link = tmp_path / "链接"
+    link.symlink_to(real, target_is_directory=True)
+    for _ in range(2):
+        r = run("build", folders["clean"], "-o", link)
+        assert r.exit_code == 0, r.output
+    assert link.is_symlink() and (real / "report.docx").is_file()
+
+
 # --------------------------------------------------------------------------- lock
 
 
