@@ -2,7 +2,10 @@
 
 Exit codes (SPEC §4): build — 0 report written (even if rows were left out), 1 ``--strict`` with
 errors, 2 nothing usable; validate — 0 clean, 1 errors found, 2 nothing usable; any user mistake
-(bad folder, bad period, bad template) — 2 with a Chinese message, never a traceback (unless --debug).
+(bad folder, bad period, bad template) or operating-system fault on the user's paths (read-only,
+full disk, no permission, a name taken, a file open in Word, another build writing into the same
+folder) — 2 with a Chinese message, never a traceback (unless --debug); 3 an internal error;
+130 Ctrl-C ("已中断，未生成新的输出"); 143 SIGTERM.
 """
 
 from __future__ import annotations

@@ -390,9 +390,14 @@ class OutputSet:
                 base, prefix = _layout(target)
                 ours = (prefix + _STAGE_TAG, prefix + _OLD_TAG, prefix + _LOCK_TAG)
                 foreign = [p for p in target.iterdir() if p.name not in own and not p.name.startswith(ours)]
+                swapped = False
                 if not foreign and base != target:
-                    self._swap_folder(stage, target)
-                else:
+                    try:
+                        self._swap_folder(stage, target)
+                        swapped = True
+                    except PermissionError:  # Windows: a file in it is open; find which, below
+                        pass
+                if not swapped:
                     self._swap_entries(stage, target, own, new)
         except OSError as exc:
             raise OutputError(os_error_message(exc, self._user_path(exc))) from exc
