@@ -28,7 +28,7 @@ from .. import schema
 from ..config import DEFAULT, Config
 from ..dataset import Dataset, complete, conform
 from ..periods import Period, PeriodError, find_period, parse_period
-from ..procs import mp_context
+from ..procs import child_init, mp_context
 from ..validate import catalog, issues as iss, rules
 from . import normalize as nz
 from . import discover as _discover  # keep ``reportgen.ingest.discover`` the module
@@ -106,14 +106,19 @@ def _process_pool(files: list[tuple[Path, str]]) -> Iterator[ProcessPoolExecutor
     pool = None
     if _workers(files) > 1 and _input_bytes(files) >= PROCESS_MIN_BYTES:
         try:
-            pool = ProcessPoolExecutor(max_workers=_workers(files), mp_context=mp_context())
+            pool = ProcessPoolExecutor(max_workers=_workers(files), mp_context=mp_context(),
+                                       initializer=child_init)
         except (OSError, RuntimeError):
             pass  # read by threads
     if pool is None:
         yield None
         return
-    with pool:
+    try:
         yield pool
+    except BaseException:  # Ctrl-C, an error: drop the files not yet read instead of reading them all
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _read_all(files: list[tuple[Path, str]], config: Config,
