@@ -107,7 +107,7 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
     out_dir = Path(out)
     with _ChartHelper() as helper:
         ds = _load(path, period=period, config=cfg, progress=progress or _auto_progress(),
-                   while_reading=_import_writers)
+                   while_reading=_import_writers, exclude=[out_dir])
         charts = helper.after_load(ds)
         from .render import render_report
         from .validate.workbook import write_validation_xlsx
