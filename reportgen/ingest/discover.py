@@ -220,27 +220,32 @@ def _undecodable(name: str) -> bool:
 
 
 def printable(name: str) -> str:
-    """A name safe to print and write: undecodable bytes as ``\\xb5`` escapes."""
+    """A path safe to print and write: each part that is not UTF-8 shown as ``\\xb5\\xb3`` escapes
+    of all its non-ASCII bytes (half-decoded bytes would show as unrelated letters)."""
+    return "/".join(part if not _undecodable(part) else _escaped(part) for part in name.split("/"))
+
+
+def _escaped(part: str) -> str:
     try:
-        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    except UnicodeEncodeError:
-        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+        return part.encode("utf-8", "surrogateescape").decode("ascii", "backslashreplace")
+    except UnicodeEncodeError:  # a lone surrogate that is no escaped byte (Windows)
+        return part.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
 
 
 def _bad_name(rel: str, folder: bool = False) -> Skipped:
     shown = printable(rel)
     guess = ""
     try:
-        raw = rel.encode("utf-8", "surrogateescape")
-        guessed = raw.decode("gb18030")
-        if guessed != shown:
-            guess = f"（按 GBK 编码可能是“{guessed}”）"
+        name = rel.rsplit("/", 1)[-1]
+        guessed = name.encode("utf-8", "surrogateescape").decode("gb18030")
+        if guessed != name:
+            guess = f"；按 GBK 编码读作“{guessed}”"
     except UnicodeError:
         pass
     what = "文件夹名" if folder else "文件名"
     after = "，其中的文件都没有读取" if folder else "，文件没有读取"
     return Skipped(shown + ("/" if folder else ""), "file.bad_name",
-                   f"{what}“{shown}”无法识别（可能是编码问题，常见于在其他系统上解压的压缩包）{guess}{after}；"
+                   f"{what}“{shown}”无法识别（可能是编码问题，常见于在其他系统上解压的压缩包{guess}）{after}；"
                    "请把文件改名后重新报送", "文件名无法识别，未读取")
 
 
