@@ -230,7 +230,7 @@ def test_symlink_loop_finishes_and_is_listed(tmp_path):
     (root / "a" / "自己").symlink_to(root / "a", target_is_directory=True)
     ds = load(root, period="2026Q3")
     assert len(ds.members) == GOOD_MEMBERS
-    loops = lines(ds, "folder.link_repeat")
+    loops = lines(ds, "file.folder_link")
     assert sorted(loops["file"]) == ["a/回到上级/", "a/自己/"]
     assert loops["message"].str.contains("循环").all()
     assert set(loops["severity"]) == {SKIPPED}
@@ -243,7 +243,7 @@ def test_folder_linked_twice_is_read_once(tmp_path, sample_figures):
     (root / "aa_链接").symlink_to(root / "zz_真实", target_is_directory=True)  # sorts first
     ds = load(root, period="2026Q3")
     assert figures(ds) == sample_figures
-    line = lines(ds, "folder.link_repeat")
+    line = lines(ds, "file.folder_link")
     assert line["file"].tolist() == ["aa_链接/"]
     assert "zz_真实" in line["message"].iloc[0]
     assert ds.members["_file"].str.startswith("zz_真实/").all()  # read under its own name
@@ -281,7 +281,7 @@ def test_unreadable_folder_is_listed(tmp_path, monkeypatch):
         ds = load(root, period="2026Q3")
     finally:
         (root / "锁住").chmod(0o755)
-    line = lines(ds, "folder.unreadable")
+    line = lines(ds, "file.folder_unreadable")
     assert line["file"].tolist() == ["锁住/"]
     assert line["severity"].iloc[0] == ERROR
     assert "权限" in line["message"].iloc[0] and "没有读取" in line["message"].iloc[0]

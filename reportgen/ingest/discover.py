@@ -152,7 +152,7 @@ class _Walk:
         except OSError as exc:
             where = f"文件夹“{printable(rel)}”" if rel else "报送文件夹"
             self.skipped.append(Skipped(
-                (printable(rel) + "/") if rel else "./", "folder.unreadable",
+                (printable(rel) + "/") if rel else "./", "file.folder_unreadable",
                 f"{where}无法打开（{_reason(exc)}），其中的文件都没有读取", "文件夹无法打开，未读取"))
             return []
         real_parent = os.path.realpath(folder)
@@ -198,7 +198,7 @@ class _Walk:
         seen_text = f"文件夹“{seen}”" if seen else "报送文件夹本身"
         loop = real_parent == real or real_parent.startswith(real.rstrip(os.sep) + os.sep)
         why = (f"指向它的上级{seen_text}，会形成循环" if loop else f"与{seen_text}是同一个文件夹，已读取过")
-        self.skipped.append(Skipped(rel + "/", "folder.link_repeat",
+        self.skipped.append(Skipped(rel + "/", "file.folder_link",
                                     f"“{rel}”是一个快捷方式（符号链接），{why}，未重复读取",
                                     f"已跳过（与{seen_text}相同）"))
         return False

@@ -42,8 +42,8 @@ _RULES = (
     Rule("file.own_output", SKIPPED, "已跳过（reportgen 生成的输出文件）", "输出文件不是报送数据，请不要放入报送文件夹"),
     Rule("file.output_folder", SKIPPED, "已跳过（本次的输出文件夹）", "建议把输出文件夹放在报送文件夹之外"),
     Rule("file.bad_name", ERROR, "文件名无法识别（可能是编码问题），未读取", "请把文件改名后重新报送"),
-    Rule("folder.unreadable", ERROR, "文件夹无法打开，其中的文件未读取", "请检查文件夹权限，或把其中的文件复制到可以打开的文件夹"),
-    Rule("folder.link_repeat", SKIPPED, "已跳过（链接指向已读取的文件夹）", "无需处理；如需读取请把文件直接放入报送文件夹"),
+    Rule("file.folder_unreadable", ERROR, "文件夹无法打开，其中的文件未读取", "请检查文件夹权限，或把其中的文件复制到可以打开的文件夹"),
+    Rule("file.folder_link", SKIPPED, "已跳过（链接指向已读取的文件夹）", "无需处理；如需读取请把文件直接放入报送文件夹"),
     # row rules
     Rule("row.required", ERROR, "必填项为空", "请补填该项"),
     Rule("row.enum", ERROR, "填写的值不在规定选项内", "请从下拉选项中选择"),
