@@ -165,8 +165,9 @@ class _Walk:
                 is_dir = entry.is_dir()
                 is_link = entry.is_symlink()
                 is_file = not is_dir and entry.is_file()
-            except OSError:
-                is_dir = is_link = is_file = False
+            except OSError:  # cannot even tell what it is: the reader says it cannot open it
+                is_dir = is_link = False
+                is_file = True
             if _undecodable(entry.name):
                 self.skipped.append(_bad_name(entry_rel, folder=is_dir))
             elif is_dir and is_link:
@@ -195,12 +196,12 @@ class _Walk:
             self.visited[real] = rel
             return True
         seen = self.visited[real]
-        seen_text = f"文件夹“{seen}”" if seen else "报送文件夹本身"
+        seen_text = f"文件夹“{seen}”" if seen else "最上层的报送文件夹"
         loop = real_parent == real or real_parent.startswith(real.rstrip(os.sep) + os.sep)
-        why = (f"指向它的上级{seen_text}，会形成循环" if loop else f"与{seen_text}是同一个文件夹，已读取过")
+        why = f"指向它的上级{seen_text}，会形成循环" if loop else f"与{seen_text}是同一个文件夹，已读取过"
         self.skipped.append(Skipped(rel + "/", "file.folder_link",
                                     f"“{rel}”是一个快捷方式（符号链接），{why}，未重复读取",
-                                    f"已跳过（与{seen_text}相同）"))
+                                    "已跳过（链接形成循环）" if loop else f"已跳过（与{seen_text}相同）"))
         return False
 
 
