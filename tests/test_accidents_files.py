@@ -287,3 +287,18 @@ def test_unreadable_folder_is_listed(tmp_path, monkeypatch):
     assert "权限" in line["message"].iloc[0] and "没有读取" in line["message"].iloc[0]
     assert status(ds, "锁住/") != "已读取"
     assert len(ds.members) == GOOD_MEMBERS
+
+
+def test_report_counts_the_files_read_not_the_copies(built_twice, tmp_path):
+    root = copy_sample(tmp_path)
+    shutil.copytree(root, tmp_path / "备份源")
+    shutil.move(tmp_path / "备份源", root / "备份")
+    from reportgen.render.context import report_context
+
+    ds = load(root, period="2026Q3")
+    assert len(lines(ds, "file.duplicate")) == len(submissions(root))
+    sources = report_context(compute(ds))["sources"]
+    assert sources["file_count"] == len(submissions(root))
+    assert not any(f.startswith("备份/") for f in sources["files"])
+    _, _, _, second = built_twice  # the output folder's line is not counted either
+    assert report_context(second.indicators)["sources"]["file_count"] == len(submissions(SAMPLE))
