@@ -116,7 +116,7 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
     with OutputSet(out_dir) as outset, _ChartHelper() as helper:
         stage = outset.dir
         ds = _load(path, period=period, config=cfg, progress=progress or _auto_progress(),
-                   while_reading=_import_writers)
+                   while_reading=_import_writers, exclude=[out_dir])
         charts = helper.after_load(ds)
         from .render import render_report
         from .validate.workbook import write_validation_xlsx

@@ -89,6 +89,12 @@ def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+# The document property ``category`` (docProps/core.xml) of every workbook and document written as
+# output (tables.xlsx, validation.xlsx, the report), never of the blank submission template: the
+# reader skips a file carrying it wherever it lies (ingest.discover.sniff).
+OUTPUT_CATEGORY = "reportgen 输出文件（不是报送数据）"
+
+
 # --------------------------------------------------------------------------- the output set
 #
 # A build's outputs (report.docx, tables.xlsx, validation.xlsx, charts/, the area folders of
