@@ -302,3 +302,18 @@ def test_report_counts_the_files_read_not_the_copies(built_twice, tmp_path):
     assert not any(f.startswith("备份/") for f in sources["files"])
     _, _, _, second = built_twice  # the output folder's line is not counted either
     assert report_context(second.indicators)["sources"]["file_count"] == len(submissions(SAMPLE))
+
+
+def test_an_earlier_output_folder_anywhere_is_skipped_whole(built_twice, tmp_path, sample_figures):
+    """A whole earlier output folder (charts included) copied into the input is recognised by
+    reportgen's manifest and skipped as one line, so its PNG charts raise no errors."""
+    _, out, _, _ = built_twice
+    root = copy_sample(tmp_path)
+    shutil.copytree(out, root / "上季度报告")
+    assert any((root / "上季度报告" / "charts").glob("*.png"))
+    ds = load(root, period="2026Q3")
+    assert figures(ds) == sample_figures
+    line = lines(ds, "file.output_folder")
+    assert line["file"].tolist() == ["上季度报告/"]
+    assert "以前生成的输出文件夹" in line["message"].iloc[0]
+    assert ds.error_count == load(SAMPLE, period="2026Q3").error_count

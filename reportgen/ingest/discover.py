@@ -25,7 +25,7 @@ from typing import Iterable
 import numpy as np
 
 from ..config import Limits
-from ..outputs import OUTPUT_CATEGORY
+from ..outputs import MANIFEST as OUTPUT_MANIFEST, OUTPUT_CATEGORY
 from . import xlsxscan
 
 # Files that live in a submission folder without being submissions (compared case-insensitively).
@@ -191,6 +191,12 @@ class _Walk:
                 rel + "/", "file.output_folder",
                 f"文件夹“{rel}”是本次的输出文件夹，位于报送文件夹之内，其中的文件不作为报送数据读取",
                 "已跳过（本次输出文件夹）"))
+            return False
+        if os.path.isfile(os.path.join(path, OUTPUT_MANIFEST)):  # an earlier build's output folder
+            self.skipped.append(Skipped(
+                rel + "/", "file.output_folder",
+                f"文件夹“{rel}”是 reportgen 以前生成的输出文件夹，其中的报告、统计表和图表不作为报送数据读取",
+                "已跳过（reportgen 输出文件夹）"))
             return False
         if real not in self.visited:
             self.visited[real] = rel
