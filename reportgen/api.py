@@ -163,7 +163,7 @@ def load_previous(previous: str | Path | Dataset, ds: Dataset, current: str | Pa
         check = PreviousCheck(prev, prev, name, [
             f"上期数据“{name}”的统计期是{pp.zh}，不是本期{cur.zh}的上一季度（{expected.zh}）；报告中的比较"
             f"均写作“比{pp.zh}”"],
-            f"与上期的比较所用数据为{pp.zh}报送的数据（不是上一季度）。", ref=pp.zh)
+            f"上期数据为{pp.zh}报送的数据，不是上一季度（{expected.zh}）的数据。", ref=pp.zh)
     else:
         check = PreviousCheck(prev, prev, name)
     ds.meta["comparison"] = {"note": check.report_note, "ref": check.ref}
