@@ -18,12 +18,14 @@ import pandas as pd
 
 # Characters XML 1.0 forbids (C0 controls except tab/newline/CR, surrogates, U+FFFE/U+FFFF).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# An 18-character ID (17 digits and a digit or X) or a legacy 15-digit one, standing alone; written
-# whole or in groups (6-8-4, 6-4-4-4, 6-6-3) split by one space or hyphen. Not after "digit." (the
-# decimals of a number). Python's \d takes full-width digits too.
+# An ID-like number: a run of 15 or more digits (an 18-character ID ends in a digit or X; a legacy
+# one has 15 digits; a longer run is an ID glued to other digits, e.g. an area named by an ID
+# followed by "2026年"), or an 18- or 15-digit ID written in groups (6-4-4-4 / 6-8-4 / 6-6-3) split
+# by one space or hyphen. Not after "digit." (the decimals of a number). Python's \d takes
+# full-width digits too.
 _ID_LIKE = re.compile(
     r"(?<!\d)(?<!\d\.)"
-    r"(?:(\d{6})[ -]?(\d{4})[ -]?(\d{4})[ -]?(\d{3}[0-9Xx\d])|(\d{6})[ -]?(\d{6})[ -]?(\d{3}))"
+    r"(?:(\d{14,}[\dXx])|(\d{6})[ -]?(\d{4})[ -]?(\d{4})[ -]?(\d{3}[\dXx])|(\d{6})[ -]?(\d{6})[ -]?(\d{3}))"
     r"(?!\d)")
 # A mobile number: 11 digits starting with 1, optionally after +86/86, whole or as 3-4-4 groups.
 _MOBILE = re.compile(r"(?<!\d)(?<!\d\.)(\+?86[ -]?)?([1\uff11]\d{2})[ -]?(\d{4})[ -]?(\d{4})(?!\d)")

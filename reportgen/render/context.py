@@ -21,7 +21,7 @@ import pandas as pd
 
 from .. import schema, zh
 from ..config import DEFAULT, Config
-from ..outputs import mask_deep
+from ..outputs import mask_deep, mask_text
 from .tables import SHARE_SUFFIXES, _num, committee_compare, count_column as _first_count_column
 
 KINDS = ("季度统计分析", "换届工作情况报告", "两新组织党建调研")
@@ -309,7 +309,7 @@ def report_context(source: Any, kind: str = "季度统计分析", narrative: dic
         period[key] = v.isoformat() if isinstance(v, (date, datetime)) else (v or "")
     period["as_of_zh"] = _zh_date(period.get("as_of") or period.get("end"))
     period["end_zh"] = _zh_date(period.get("end"))
-    district = district_name(meta, district or raw.get("district"))
+    district = mask_text(district_name(meta, district or raw.get("district")))  # before it joins the title
 
     comparison = meta.get("comparison") or {}
     previous = raw.get("previous") or {}
