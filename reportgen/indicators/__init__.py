@@ -22,7 +22,7 @@ from .. import schema, zh
 from ..config import DEFAULT, Config
 from ..dataset import Dataset
 from ..findings import Finding, find
-from ..outputs import mask_deep, mask_frame, mask_ids
+from ..outputs import mask_deep, mask_frame, mask_ids, mask_text
 from ..periods import Period
 # Importing the modules registers their indicators, in the order of SPEC §3.
 from . import orgs, members, development, elections, committee, coverage, quality  # noqa: F401,E401
@@ -142,7 +142,7 @@ class Indicators:
             rows.append(f"<tr><td>{html.escape(spec.label)}</td>"
                         f"<td style='text-align:right'>{html.escape(format_value(spec, self.values.get(key)))}</td>"
                         f"<td>{html.escape(_delta_text(spec, self.values.get(key + '_delta')))}</td></tr>")
-        findings = "".join(f"<li>【{html.escape(f.severity)}】{html.escape(f.sentence)}</li>"
+        findings = "".join(f"<li>【{html.escape(f.severity)}】{html.escape(mask_text(f.sentence))}</li>"
                            for f in self.findings) or "<li>未发现问题</li>"
         return (f"<div><b>{html.escape(self.period.zh)}指标（截止{html.escape(zh.date_zh(self.period.as_of))}）"
                 f"</b><table>{''.join(rows)}</table><b>发现的问题</b><ul>{findings}</ul>"
