@@ -1,8 +1,13 @@
-"""Writing outputs safely: atomic replacement, clean text, masked ID numbers.
+"""Writing outputs safely: atomic replacement, clean text, masked ID and mobile numbers.
 
 Every file reportgen writes goes through :func:`atomic_write`, every text cell or paragraph through
-:func:`clean_text`, and every ID number that could reach an output through :func:`mask_id` or
-:func:`mask_ids`.
+:func:`clean_text`. ID numbers of an ID column go through :func:`mask_id` / :func:`mask_ids`; every
+other text that could reach an output or a stream goes through one masker for ID-like and mobile
+numbers, in whatever column they were typed: :func:`mask_text` (a string), :func:`mask_texts` (a
+column), :func:`mask_arrow` (an Arrow array), :func:`mask_frame` / :func:`mask_deep` (tables,
+nested values). Where it is applied, once per exit: the report context (report, tables.xlsx,
+charts), the validation workbook, the context JSON, explain's rows, the console and the log of the
+CLI, and the folder names of ``--by area``.
 """
 
 from __future__ import annotations
