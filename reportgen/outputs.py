@@ -83,20 +83,22 @@ mask_ids_in_text = mask_text  # the older name: IDs and, now, mobile numbers
 
 
 def mask_arrow(arr):
-    """:func:`mask_text` over an Arrow text array: one RE2 pass finds the few cells holding a long
-    digit run, and only those are masked one by one. Nulls stay null."""
+    """:func:`mask_text` over an Arrow text array: one RE2 pass finds the cells holding a long digit
+    run, and only their distinct texts are masked one by one. Nulls stay null."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+    given = arr
     if not len(arr):
-        return arr
+        return given
     hit = pc.fill_null(pc.match_substring_regex(arr, _PERSONAL_RE2), False)
     if not pc.any(hit).as_py():
-        return arr
-    masked = [mask_text(v) for v in pc.filter(arr, hit).to_pylist()]
-    return pc.replace_with_mask(arr, hit, pa.array(masked, type=arr.type))
+        return given  # the same object: nothing to mask
+    if isinstance(arr, pa.ChunkedArray):
+        arr, hit = arr.combine_chunks(), hit.combine_chunks()
+    found = pc.dictionary_encode(pc.filter(arr, hit))  # each distinct text masked once (a file
+    masked = pa.array([mask_text(v) for v in found.dictionary.to_pylist()], type=arr.type)  # name
+    return pc.replace_with_mask(arr, hit, pc.take(masked, found.indices))  # on 100k issue lines)
 
 
 def mask_texts(series: pd.Series) -> pd.Series:
@@ -113,9 +115,16 @@ def mask_texts(series: pd.Series) -> pd.Series:
         if new.is_unique:
             return series.cat.rename_categories(list(new))
         return mask_texts(series.astype(object))
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        arr = pa.array(series.array)
+        out = mask_arrow(arr)
+        if out is arr:
+            return series
+        return pd.Series(pd.array(out, dtype=dtype), index=series.index, name=series.name)
     if isinstance(dtype, pd.StringDtype):
-        flag = series.str.contains(_PERSONAL_RE2 if dtype.storage == "pyarrow" else _PERSONAL_PY,
-                                   regex=True).fillna(False).to_numpy(dtype=bool)
+        flag = series.str.contains(_PERSONAL_PY, regex=True).fillna(False).to_numpy(dtype=bool)
     elif dtype == object:
         is_text = series.map(type).to_numpy() == str  # object columns are small (tables, ledgers)
         if not is_text.any():
