@@ -16,7 +16,7 @@ import yaml
 
 from .config import DEFAULT, Config, load_config
 from .dataset import Dataset
-from .outputs import OutputSet, safe_filename
+from .outputs import OutputSet, mask_text, safe_filename
 from .periods import Period
 from .procs import forks
 
@@ -87,12 +87,103 @@ def read_narrative(path: str | Path) -> dict[str, Any]:
 
 
 @dataclass
+class PreviousCheck:
+    """The previous period as given to ``build``/``context``, read and checked like the current one.
+
+    ``dataset`` is what the indicators are compared with (None: no comparison), ``checked`` the set
+    as read (its issues and reconciliation go to validation.xlsx even when it is not compared),
+    ``notes`` the warnings for the console and validation.xlsx, ``report_note`` the sentence for
+    the report's 数据说明, ``ref`` how the report names the period compared with."""
+
+    dataset: Dataset | None
+    checked: Dataset | None
+    name: str
+    notes: list[str] = field(default_factory=list)
+    report_note: str = ""
+    ref: str = "上季度"
+
+    def validation_args(self) -> dict[str, Any]:
+        return {"previous": self.checked, "notes": self.notes, "previous_name": self.name}
+
+
+def _same_place(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
+def load_previous(previous: str | Path | Dataset, ds: Dataset, current: str | Path | None = None,
+                  config: Config | str | Path | None = None) -> PreviousCheck:
+    """Read the previous period's set WITHOUT forcing a period (its covers or folder name say which
+    it is; the quarter before ``ds`` is assumed only when they say nothing), check it, and decide
+    whether ``ds`` can be compared with it: not when it holds nothing usable or no members, is the
+    current folder, or is of the same or a later period; with a warning naming both periods when it
+    is an earlier quarter but not the one before. Sets ``ds.meta["comparison"]`` for the report."""
+    from .ingest import IngestError, load as _load
+
+    expected = ds.period.previous()
+    cur = ds.period
+    if isinstance(previous, Dataset):
+        prev, name = previous, "上期数据"
+    else:
+        where = Path(previous)
+        name = where.name or str(where)
+        if current is not None and _same_place(where, Path(current)):
+            check = PreviousCheck(None, None, name, [
+                f"--previous 指定的上期数据文件夹“{name}”就是本期的报送文件夹，本报告不作与上期的比较；"
+                f"如需比较，请指定上一季度（{expected.zh}）的报送文件夹"],
+                "指定的上期数据就是本期数据，本报告不作与上期的比较。")
+            ds.meta["comparison"] = {"note": check.report_note}
+            return check
+        cfg = _config(config)
+        try:
+            prev = _load(where, period=None, config=cfg)
+        except IngestError:
+            try:  # nothing in it names a period: taken as the quarter before
+                prev = _load(where, period=expected, config=cfg)
+            except IngestError as exc:
+                check = PreviousCheck(None, None, name, [
+                    f"上期数据“{name}”无法使用（{exc}），本报告不作与上期的比较"],
+                    f"上期数据（“{name}”）中无可用数据，本报告不作与上期的比较。")
+                ds.meta["comparison"] = {"note": check.report_note}
+                return check
+    pp = prev.period
+    if not prev.usable or not len(prev.members):
+        what = "没有可用的数据" if not prev.usable else "没有党员数据"
+        check = PreviousCheck(None, prev, name, [
+            f"上期数据“{name}”中{what}，本报告不作与上期的比较；上期数据的问题见 validation.xlsx 的“上期问题”"],
+            f"上期数据（“{name}”）中无可用数据，本报告不作与上期的比较。")
+    elif (pp.year, pp.quarter) == (cur.year, cur.quarter):
+        check = PreviousCheck(None, prev, name, [
+            f"上期数据“{name}”的统计期是{pp.zh}，与本期{cur.zh}相同（可能指定了本期的文件夹），本报告不作与上期的"
+            f"比较；如需比较，请用 --previous 指定上一季度（{expected.zh}）的报送文件夹"],
+            f"指定的上期数据与本期同为{cur.zh}，本报告不作与上期的比较。")
+    elif (pp.year, pp.quarter) > (cur.year, cur.quarter):
+        check = PreviousCheck(None, prev, name, [
+            f"上期数据“{name}”的统计期是{pp.zh}，晚于本期{cur.zh}，本报告不作与上期的比较；请检查 --previous "
+            f"和 --period 是否写反"],
+            f"指定的上期数据（{pp.zh}）晚于本期，本报告不作与上期的比较。")
+    elif (pp.year, pp.quarter) != (expected.year, expected.quarter):
+        check = PreviousCheck(prev, prev, name, [
+            f"上期数据“{name}”的统计期是{pp.zh}，不是本期{cur.zh}的上一季度（{expected.zh}）；报告中的比较"
+            f"均写作“比{pp.zh}”"],
+            f"上期数据为{pp.zh}报送的数据，不是上一季度（{expected.zh}）的数据。", ref=pp.zh)
+    else:
+        check = PreviousCheck(prev, prev, name)
+    ds.meta["comparison"] = {"note": check.report_note, "ref": check.ref}
+    return check
+
+
+@dataclass
 class BuildResult:
     out_dir: Path
     dataset: Dataset
     indicators: Any
     files: list[Path] = field(default_factory=list)
     parts: dict[str, "BuildResult"] = field(default_factory=dict)  # per area with by="area"
+    notes: list[str] = field(default_factory=list)  # warnings for the user (the previous period)
+    previous: Dataset | None = None  # the previous period's set as read and checked, if any
 
     @property
     def report(self) -> Path:
@@ -130,14 +221,12 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
             outset.commit()
             raise StrictStop(f"报送数据中有 {ds.error_count} 个错误（--strict 模式下不生成报告），"
                              "请按 validation.xlsx 修改后重试")
-        prev_ds = None
-        if isinstance(previous, Dataset):
-            prev_ds = previous
-        elif previous is not None:
-            prev_ds = load(previous, period=ds.period.previous(), config=cfg)
+        check = load_previous(previous, ds, current=path, config=cfg) if previous is not None else None
+        prev_ds = check.dataset if check else None
         if narrative is None:
             narrative = read_narrative(path)
-        files = [write_validation_xlsx(ds, stage / "validation.xlsx")]
+        files = [write_validation_xlsx(ds, stage / "validation.xlsx",
+                                       **(check.validation_args() if check else {}))]
         ind = compute(ds, previous=prev_ds, config=cfg, election_window=election_window)
         rendered = render_report(ind, stage, template=template or "季度统计分析", narrative=narrative,
                                  chart_process=charts)
@@ -147,6 +236,8 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
             split = list(split_by_area(ds, prev_ds))
             folders = area_folders([area for area, _, _ in split])
             for area, part, part_prev in split:
+                if prev_ds is not None and part_prev is None:  # a new area: nothing to compare with
+                    part.meta["comparison"] = {"note": f"上期数据中没有“{area}”的数据，本报告不作与上期的比较。"}
                 sub = stage / folders[area]
                 part_ind = compute(part, previous=part_prev, config=cfg, election_window=election_window)
                 r = render_report(part_ind, sub, template=template or "季度统计分析", narrative=narrative,
@@ -156,7 +247,9 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
         elif by is not None:
             raise ValueError(f"不支持按“{by}”分别生成报告，目前只支持 --by area（按片区）")
         outset.commit()  # render_report has waited for its charts: all are in the staging folder
-        result = BuildResult(out_dir, ds, ind, [outset.final(f) for f in files], parts)
+        result = BuildResult(out_dir, ds, ind, [outset.final(f) for f in files], parts,
+                             notes=list(check.notes) if check else [],
+                             previous=check.checked if check else None)
     return result
 
 
@@ -217,11 +310,11 @@ def _import_writers() -> None:
 
 def area_folders(areas: list[str]) -> dict[str, str]:
     """A safe, distinct folder name for every area ("a/b" and "a_b" must not share one;
-    Windows folder names ignore case)."""
+    Windows folder names ignore case; ID and mobile numbers masked)."""
     used: set[str] = set()
     out = {}
     for area in areas:
-        base = name = safe_filename(area)
+        base = name = safe_filename(mask_text(str(area)))
         k = 2
         while name.casefold() in used:
             name, k = f"{base}_{k}", k + 1
@@ -242,6 +335,8 @@ def split_by_area(ds: Dataset, previous: Dataset | None = None):
         if previous is not None:
             prev_ids = previous.orgs.loc[previous.orgs["area"] == area, "org_id"]
             part_prev = subset_by_orgs(previous, prev_ids, area)
+            if not len(part_prev.members):  # no comparison with zero (an area new this period)
+                part_prev = None
         yield area, part, part_prev
 
 

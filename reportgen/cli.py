@@ -41,8 +41,29 @@ _state = {"quiet": False, "debug": False}
 log = logging.getLogger("reportgen")
 
 
+def _mask(text: str) -> str:
+    from .outputs import mask_text
+
+    return mask_text(text)
+
+
+class _MaskedConsole(Console):
+    """A console whose every printed text has its ID and mobile numbers masked (SPEC §2): file
+    names, area names, messages and explain's rows all reach the terminal through it."""
+
+    def print(self, *objects, **kwargs) -> None:  # noqa: D102
+        super().print(*(_mask(o) if isinstance(o, str) else o for o in objects), **kwargs)
+
+
+class _MaskingFormatter(logging.Formatter):
+    """Log lines (--debug), tracebacks included, with ID and mobile numbers masked."""
+
+    def format(self, record: logging.LogRecord) -> str:  # noqa: D102
+        return _mask(super().format(record))
+
+
 def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    return _MaskedConsole(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 class UserError(Exception):
@@ -63,8 +84,23 @@ def _main(
 ) -> None:
     """reportgen 命令行。每个命令都可以加 --help 查看说明。"""
     _state["quiet"], _state["debug"] = quiet, debug
-    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_MaskingFormatter("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, handlers=[handler])
+    if debug and not isinstance(sys.excepthook, _MaskedHook):  # a traceback printed at exit
+        sys.excepthook = _MaskedHook(sys.excepthook)
+
+
+class _MaskedHook:
+    """sys.excepthook with ID and mobile numbers masked in the traceback (--debug)."""
+
+    def __init__(self, hook) -> None:
+        self.hook = hook
+
+    def __call__(self, kind, exc, tb) -> None:
+        import traceback
+
+        sys.stderr.write(_mask("".join(traceback.format_exception(kind, exc, tb))))
 
 
 def _show_version(value: bool) -> None:
@@ -96,6 +132,7 @@ class _Bar:
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self.progress is None:
             return
+        stage = _mask(stage)
         if stage not in self.tasks:
             self.tasks[stage] = self.progress.add_task(stage, total=total)
         self.progress.update(self.tasks[stage], completed=done, total=total)
@@ -187,7 +224,7 @@ def _print_summary(ds) -> None:
     for col in summary.columns:
         table.add_column(str(col), justify="left" if col == summary.columns[0] else "right")
     for row in summary.itertuples(index=False):  # one line per file: few rows
-        cells = [str(v) for v in row]
+        cells = [_mask(str(v)) for v in row]
         style = "red" if int(row[-2]) else ("yellow" if int(row[-1]) else None)
         table.add_row(*cells, style=style)
     console.print(table)
@@ -199,6 +236,20 @@ def _print_summary(ds) -> None:
                   f"错误 {ds.error_count} 个，警告 {ds.warning_count} 个。[/{colour}]")
     if ds.error_count:
         console.print("有错误的行没有计入统计。请打开 validation.xlsx 的“问题清单”，按“说明”列逐条修改后重新报送。")
+
+
+def _print_previous(prev, notes: list[str]) -> None:
+    """The previous period: what was wrong with it (always, on stderr) and its checks in one line."""
+    err = _console(stderr=True)
+    for note in notes:
+        err.print(f"[yellow]注意：[/yellow]{note}。")
+    if prev is None or _state["quiet"]:
+        return
+    rec = prev.reconciliation
+    read = int(rec["rows_read"].sum()) if len(rec) else 0
+    used = int(rec["rows_used"].sum()) if len(rec) else 0
+    _console().print(f"上期数据（{prev.period.zh}）：共读取 {read} 行，计入统计 {used} 行；错误 {prev.error_count} 个，"
+                     f"警告 {prev.warning_count} 个，明细见 validation.xlsx 的“上期问题”和“上期核对”。")
 
 
 # --------------------------------------------------------------------------- commands
@@ -226,6 +277,7 @@ def build(
                                config=config, strict=strict, by=by,
                                election_window=election_window.value, progress=bar)
         _print_summary(result.dataset)
+        _print_previous(result.previous, result.notes)
         if not _state["quiet"]:
             c = _console()
             c.print(f"[green]报告已生成：[/green]{result.report}")
@@ -273,6 +325,7 @@ def demo(out: Path = typer.Option(Path("out"), "--out", "-o", help="输出文件
         with _Bar() as bar:
             result = api.build(current, out=out, previous=previous, progress=bar)
         _print_summary(result.dataset)
+        _print_previous(result.previous, result.notes)
         if not _state["quiet"]:
             _console().print(f"[green]示例报告已生成：[/green]{result.report}")
 
@@ -346,7 +399,12 @@ def context(
     def go():
         _need_dir(data_dir)
         ds = api.load(data_dir, period=period, config=config)
-        prev = api.load(previous, period=ds.period.previous(), config=config) if previous else None
+        prev = None
+        if previous:
+            check = api.load_previous(previous, ds, current=data_dir, config=config)
+            prev = check.dataset
+            for note in check.notes:  # stdout is the JSON
+                _console(stderr=True).print(f"[yellow]注意：[/yellow]{note}。")
         ind = api.compute(ds, previous=prev, config=config, election_window=election_window.value)
         text = ind.to_json()
         if not as_json:

@@ -98,7 +98,9 @@ class ZhUsageError(UsageError):
         if ctx is not None:
             echo(ctx.get_usage(), file=file, err=file is None)
             echo(f"运行“{ctx.command_path} --help”查看说明。\n", file=file, err=file is None)
-        echo(f"错误：{self.message}", file=file, err=file is None)
+        from .outputs import mask_text  # a value typed on the command line may be a number to mask
+
+        echo(f"错误：{mask_text(self.message)}", file=file, err=file is None)
 
 
 def _param_name(param: Any) -> tuple[str, str]:

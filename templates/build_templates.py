@@ -240,7 +240,8 @@ def data_note(b: Builder) -> None:
         "{% if sources.warnings %}；另有{{ sources.warnings }}处警告，相关数据已纳入统计，建议核实"
         "{% endif %}。{% endif %}")
     b.p("统计截止日期为{{ as_of_zh }}。党员年龄按截止日期计算周岁，班子成员年龄按各届选举日期计算；“个百分点”"
-        "指两个比例之差{% if has_previous %}，与上季度的比较以上季度报送的数据为准{% endif %}。各项指标的口径见"
+        "指两个比例之差{% if has_previous %}，与{{ ref }}的比较以{{ ref }}报送的数据为准{% endif %}。"
+        "{% if sources.previous_note %}{{ sources.previous_note }}{% endif %}各项指标的口径见"
         "《指标说明》，也可以用 reportgen explain 命令查看某项指标由哪些数据行计算得出；各表的数据另见"
         "统计表（tables.xlsx）。")
 

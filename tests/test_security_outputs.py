@@ -124,14 +124,16 @@ def test_id_numbers_masked_in_every_output_and_printout(hostile_build):
     assert STRAY_ID[:6] + "********" + STRAY_ID[-4:] in texts["validation.xlsx"]
 
 
-def test_masking_in_text_takes_18_and_15_digit_ids_only():
+def test_masking_in_text_takes_runs_of_15_digits_or_more_only():
     from reportgen.outputs import mask_ids_in_text
 
     text = ("证件110105194912310021、11010519491231002x、110105491231002；电话010-88886666，"
             "编号246813579024，账号1234567890123456，代码91110105MA01ABCD2X")
     out = mask_ids_in_text(text)
     assert "110105********0021" in out and "110105********002x" in out and "110105*****1002" in out
-    assert "编号246813579024，" in out and "账号1234567890123456，" in out  # 12 and 16 digits: not IDs
+    assert "编号246813579024，" in out  # 12 digits: not an ID
+    # 16 digits: masked too since issue 17 (an ID glued to other digits must not slip through)
+    assert "账号123456******3456，" in out
     assert "010-88886666" in out and "91110105MA01ABCD2X" in out
 
 

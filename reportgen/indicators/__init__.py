@@ -22,7 +22,7 @@ from .. import schema, zh
 from ..config import DEFAULT, Config
 from ..dataset import Dataset
 from ..findings import Finding, find
-from ..outputs import mask_ids
+from ..outputs import mask_deep, mask_frame, mask_ids, mask_text
 from ..periods import Period
 # Importing the modules registers their indicators, in the order of SPEC §3.
 from . import orgs, members, development, elections, committee, coverage, quality  # noqa: F401,E401
@@ -131,8 +131,9 @@ class Indicators:
         return ctx
 
     def to_json(self) -> str:
-        """context() as JSON: tables as lists of records, dates ISO, missing values null."""
-        return json.dumps(_jsonable(self.context()), ensure_ascii=False, allow_nan=False)
+        """context() as JSON: tables as lists of records, dates ISO, missing values null; ID and
+        mobile numbers in every text masked."""
+        return json.dumps(mask_deep(_jsonable(self.context())), ensure_ascii=False, allow_nan=False)
 
     def _repr_html_(self) -> str:
         rows = []
@@ -141,7 +142,7 @@ class Indicators:
             rows.append(f"<tr><td>{html.escape(spec.label)}</td>"
                         f"<td style='text-align:right'>{html.escape(format_value(spec, self.values.get(key)))}</td>"
                         f"<td>{html.escape(_delta_text(spec, self.values.get(key + '_delta')))}</td></tr>")
-        findings = "".join(f"<li>【{html.escape(f.severity)}】{html.escape(f.sentence)}</li>"
+        findings = "".join(f"<li>【{html.escape(f.severity)}】{html.escape(mask_text(f.sentence))}</li>"
                            for f in self.findings) or "<li>未发现问题</li>"
         return (f"<div><b>{html.escape(self.period.zh)}指标（截止{html.escape(zh.date_zh(self.period.as_of))}）"
                 f"</b><table>{''.join(rows)}</table><b>发现的问题</b><ul>{findings}</ul>"
@@ -268,7 +269,7 @@ def _frame_text(frame: pd.DataFrame) -> str:
 
 def _readable(rows: pd.DataFrame) -> pd.DataFrame:
     """Rows for a person: schema fields under their Chinese headers, derived columns labelled,
-    ID numbers masked, phone numbers dropped, provenance kept."""
+    ID numbers masked (in every column), phone numbers dropped, provenance kept."""
     cols = set(rows.columns)
     sheet = next((s for s in schema.DATA_SHEETS if set(s.keys) <= cols), None)
     if sheet is None:
@@ -301,7 +302,7 @@ def _readable(rows: pd.DataFrame) -> pd.DataFrame:
             out[c] = s.dt.date.astype(object).where(s.notna(), None)
         elif isinstance(s.dtype, pd.CategoricalDtype):
             out[c] = s.astype(object)
-    return out.reset_index(drop=True)
+    return mask_frame(out.reset_index(drop=True))  # an ID typed into a name column, too
 
 
 def explain(indicators_or_ds: "Indicators | Dataset", id: str, n: int = 10) -> Explanation:

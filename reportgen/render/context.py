@@ -5,7 +5,8 @@ nested dict: every SPEC §3 id present (None when the data do not give it, so a 
 ``{% if members.female_share is not none %}``), a few values derived for sentences (counts of
 ledgers, the largest group of a table, a phrase listing the organization types), the period in
 Chinese, the district, the title, the sources of the data and the findings. The renderer wraps it
-into template objects (blocks.py); the notebook can use it as it is.
+into template objects (blocks.py); the notebook can use it as it is. Every text in it has its ID
+and mobile numbers masked: the report, tables.xlsx and the charts are all made from it.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pandas as pd
 
 from .. import schema, zh
 from ..config import DEFAULT, Config
+from ..outputs import mask_deep, mask_text
 from .tables import SHARE_SUFFIXES, _num, committee_compare, count_column as _first_count_column
 
 KINDS = ("季度统计分析", "换届工作情况报告", "两新组织党建调研")
@@ -310,8 +312,9 @@ def report_context(source: Any, kind: str = "季度统计分析", narrative: dic
         period[key] = v.isoformat() if isinstance(v, (date, datetime)) else (v or "")
     period["as_of_zh"] = _zh_date(period.get("as_of") or period.get("end"))
     period["end_zh"] = _zh_date(period.get("end"))
-    district = district_name(meta, district or raw.get("district"))
+    district = mask_text(district_name(meta, district or raw.get("district")))  # before it joins the title
 
+    comparison = meta.get("comparison") or {}
     previous = raw.get("previous") or {}
     has_previous = bool(raw.get("has_previous", bool(previous)))
     ctx.update({
@@ -322,7 +325,7 @@ def report_context(source: Any, kind: str = "季度统计分析", narrative: dic
         "as_of_zh": period["as_of_zh"],
         "has_previous": has_previous,
         "previous": previous if isinstance(previous, dict) else {},
-        "ref": "上季度",
+        "ref": str(comparison.get("ref") or "上季度"),
         "findings": _findings(raw.get("findings")),
         "thresholds": {**asdict(cfg.regulations), **asdict(cfg.concerns)},
         "narrative": dict(narrative or {}),
@@ -334,13 +337,16 @@ def report_context(source: Any, kind: str = "季度统计分析", narrative: dic
         items = ctx[f"findings{suffix}"]
         ctx[f"measures{suffix}"] = list(dict.fromkeys(f["measure"] for f in items if f["measure"]))
     ctx["sources"] = _sources(ind, ctx)
+    ctx["sources"]["previous_note"] = str(comparison.get("note") or "")
     ctx["two_new"] = _two_new(ind, cfg) if kind == "两新组织党建调研" else {}
     if not ctx["two_new"]:
         ctx["two_new"] = {g: _group({}, g) for g in TWO_NEW_GROUPS}
         _derive_elections(ctx["two_new"]["elections"], cfg)
     ctx["tables"] = {"committee_compare": committee_compare(ctx["committee"]),
                      "two_new_committee_compare": committee_compare(ctx["two_new"]["committee"])}
-    return ctx
+    # the one door of every report output (docx, tables.xlsx, charts): ID and mobile numbers in
+    # any text of the data (names, areas, file names, narrative) are masked here
+    return mask_deep(ctx)
 
 
 def _two_new(ind: Any, cfg: Config) -> dict:

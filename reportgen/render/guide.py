@@ -42,7 +42,7 @@ TOP = [
     ("period.zh", "统计期中文", "{{ period.zh }}"),
     ("period.start / period.end", "统计期起止日期（ISO 格式）", "{{ period.end|date_zh }}"),
     ("as_of_zh", "统计截止日期（中文）", "{{ as_of_zh }}"),
-    ("ref", "与上期比较时的称呼，即“上季度”", "{{ members.total_delta|change(ref, '名') }}"),
+    ("ref", "与上期比较时的称呼，即“上季度”（上期数据不是上一季度时为其统计期，如“2026年第一季度”）", "{{ members.total_delta|change(ref, '名') }}"),
     ("has_previous", "是否有上期数据可比较", "{% if has_previous %}…{% endif %}"),
     ("previous.<分组>.<指标>", "上期的同一指标（没有上期时为空）", "{{ previous.members.total }}"),
     ("sec()", "一级标题序号，依次输出“一、”“二、”……", "{{ sec() }}基本情况"),
@@ -62,6 +62,7 @@ SOURCES = [
     ("sources.rows_read", "读取的数据行数"), ("sources.rows_used", "纳入统计的行数"),
     ("sources.rows_left_out", "因错误未纳入统计的行数"), ("sources.errors", "错误个数"),
     ("sources.warnings", "警告个数"),
+    ("sources.previous_note", "上期数据的说明：上期数据无可用数据、与本期同期或不是上一季度时的一句话（正常比较时为空）"),
 ]
 
 FILTERS = [

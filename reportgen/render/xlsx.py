@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 import xlsxwriter
 
 from ..arrowtext import string_buffers
-from ..outputs import OUTPUT_CATEGORY
+from ..outputs import OUTPUT_CATEGORY, mask_arrow
 from ..sheetxml import BulkWorkbook, Column, clean_texts
 from .ooxml import text
 from .tables import ORDER, TableSpec, _header_levels, _width, column_kind, lookup, title_of
@@ -119,14 +119,9 @@ class _Formats:
 
 def _text_column(series: pd.Series) -> tuple[pa.Array, float]:
     """A text column as :func:`text` makes each cell (null where blank), as an Arrow array, and
-    the printed width of its widest cell, computed column-wise; only cells holding a run of 15
-    digits (a possible ID number to mask) go through :func:`text` one by one."""
-    arr = clean_texts(series)
-    # 15 ASCII digits in a row, or any other decimal digit (Python's \d, which text() masks by)
-    ids = pc.fill_null(pc.match_substring_regex(arr, r"\d{15}|[^\P{Nd}0-9]"), False)
-    if pc.any(ids).as_py():
-        masked = [text(v) for v in pc.filter(arr, ids).to_pylist()]
-        arr = pc.replace_with_mask(arr, ids, pa.array(masked, type=arr.type))
+    the printed width of its widest cell, computed column-wise; only cells holding a long digit run
+    (a possible ID or mobile number) are masked one by one (:func:`~reportgen.outputs.mask_arrow`)."""
+    arr = mask_arrow(clean_texts(series))
     width = pc.max(pc.add(pc.multiply(pc.utf8_length(arr), 0.55), pc.multiply(_wide(arr), 0.45))).as_py()
     return arr, float(width or 0.0)
 

@@ -1,20 +1,20 @@
 """The issue table and the reconciliation (SPEC §2).
 
 An issue is one row: file, sheet, row (the Excel row number a user sees; blank for a whole file
-or sheet), column (the header as the user wrote it), value (ID numbers masked), rule, severity,
-message (Chinese: what is wrong and how to fix it). A data row is left out of the statistics
+or sheet), column (the header as the user wrote it), value, rule, severity, message (Chinese: what
+is wrong and how to fix it); ID and mobile numbers are masked in column, value and message here,
+and in file and sheet names where they are written out. A data row is left out of the statistics
 iff it has at least one issue of severity 错误, so per file and sheet
 ``rows_read = rows_used + rows_left_out``.
 """
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
 from ..dataset import FILE_COLUMNS, ISSUE_COLUMNS, RECONCILIATION_COLUMNS
+from ..outputs import mask_texts
 from . import catalog
 
 STRING = pd.StringDtype()
@@ -25,11 +25,6 @@ ISSUE_TITLES = {"file": "文件", "sheet": "工作表", "row": "行号", "column
 SUMMARY_COLUMNS = ("文件", "行数", "计入", "未计入", "错误", "警告")
 RECONCILIATION_TITLES = {"file": "文件", "sheet": "工作表", "rows_read": "读取行数",
                          "rows_used": "计入统计", "rows_left_out": "未计入（有错误）"}
-
-# 18- and 15-digit ID-like runs inside free text (values and messages are masked with them).
-_ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_ID15 = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{5}(\d{4})(?![0-9A-Za-z])")
-
 
 def empty_issues() -> pd.DataFrame:
     """An issue table with no rows and the canonical dtypes."""
@@ -49,17 +44,9 @@ def conform_issues(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def mask_text(s: pd.Series) -> pd.Series:
-    """Mask every 18- or 15-digit ID-like run inside text: ``110105********1234``."""
-    s = s.astype(STRING)
-    has = s.str.contains(r"\d{15}", regex=True).fillna(False)
-    if not has.any():
-        return s
-    sub = s[has].astype(object)
-    sub = sub.str.replace(_ID18, r"\1********\2", regex=True).str.replace(_ID15, r"\1********\2",
-                                                                          regex=True)
-    out = s.copy()
-    out[has] = sub.astype(STRING)
-    return out
+    """Mask every ID-like number (``110105********1234``) and mobile number (``138****5678``)
+    inside a text column (:func:`reportgen.outputs.mask_texts`)."""
+    return mask_texts(s.astype(STRING))
 
 
 def finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -69,8 +56,8 @@ def finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
     if not frames:
         return empty_issues()
     issues = conform_issues(pd.concat([conform_issues(f) for f in frames], ignore_index=True))
-    issues["value"] = mask_text(issues["value"])
-    issues["message"] = mask_text(issues["message"])
+    for col in ("column", "value", "message"):  # file and sheet stay as named: they key the
+        issues[col] = mask_text(issues[col])     # reconciliation; every output masks them
     issues = issues.sort_values(["file", "sheet", "row", "rule", "column"], na_position="first",
                                 kind="stable")
     return issues.reset_index(drop=True)

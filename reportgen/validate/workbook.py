@@ -1,9 +1,10 @@
-"""The validation workbook (校验结果, SPEC §4): 问题清单, 文件汇总, 核对.
+"""The validation workbook (校验结果, SPEC §4): 问题清单, 文件汇总, 核对; with a previous period,
+also 上期问题 and 上期核对 (the previous set is checked like the current one).
 
 Every text is a string cell after :func:`~reportgen.outputs.clean_text` (``write_string`` with
 formula, URL and number conversion off in the small sheets; inline strings, built column-wise by
 :mod:`reportgen.sheetxml`, for the lines of 问题清单), so nothing a user typed becomes a formula or a
-link; the document properties and zip entry dates are fixed so that the same data give the same
+link; every text (file and sheet names included) has its ID and mobile numbers masked; the document properties and zip entry dates are fixed so that the same data give the same
 bytes.
 """
 
@@ -17,12 +18,13 @@ import pandas as pd
 import xlsxwriter
 
 from ..dataset import Dataset
-from ..outputs import OUTPUT_CATEGORY, clean_text
+from ..outputs import OUTPUT_CATEGORY, clean_text, mask_arrow, mask_text
 from ..sheetxml import BulkWorkbook, Column, clean_texts
 from . import catalog
-from .issues import ISSUE_TITLES, RECONCILIATION_TITLES, SUMMARY_COLUMNS, file_summary
+from .issues import ISSUE_TITLES, RECONCILIATION_TITLES, SUMMARY_COLUMNS, conform_issues, file_summary
 
 SHEET_ISSUES, SHEET_FILES, SHEET_RECONCILIATION = "问题清单", "文件汇总", "核对"
+SHEET_PREVIOUS_ISSUES, SHEET_PREVIOUS_RECONCILIATION = "上期问题", "上期核对"
 TOTAL = "合计"
 RULE_TITLE = "问题"
 STATUS = "状态"
@@ -34,16 +36,32 @@ _ISSUE_LAYOUT = (("file", 28), ("sheet", 12), ("row", 7), ("column", 16), ("valu
                  ("severity", 9), (RULE_TITLE, 24), ("message", 70), ("rule", 22))
 
 
-def write_validation_xlsx(ds: Dataset, path: str | Path) -> Path:
-    """Write the validation workbook of ``ds`` to ``path`` (atomically) and return the path."""
+def write_validation_xlsx(ds: Dataset, path: str | Path, previous: Dataset | None = None,
+                          notes: list[str] | tuple[str, ...] | None = None,
+                          previous_name: str = "") -> Path:
+    """Write the validation workbook of ``ds`` to ``path`` (atomically) and return the path.
+
+    With ``previous`` (the previous period's Dataset) or ``notes`` (what was found about the
+    previous period: a wrong period, nothing usable), two more sheets: 上期问题 (the notes first,
+    as warnings naming ``previous_name``, then the previous set's issues) and 上期核对."""
     book = BulkWorkbook(_OPTIONS)
     wb = book.workbook
     wb.set_properties({"title": "报送数据校验结果", "author": "reportgen", "created": FIXED_TIME,
                        "category": OUTPUT_CATEGORY})
     fmt = _formats(wb)
-    _issues_sheet(book, fmt, ds)
+    _issues_sheet(book, fmt, ds.issues)
     _files_sheet(wb, fmt, ds)
-    _reconciliation_sheet(wb, fmt, ds)
+    _reconciliation_sheet(wb, fmt, ds.reconciliation)
+    if previous is not None or notes:
+        prev_issues = previous.issues if previous is not None else pd.DataFrame(columns=ISSUE_TITLES)
+        if notes:
+            lines = pd.DataFrame({"file": previous_name, "sheet": "", "row": pd.NA, "column": "",
+                                  "value": "", "rule": "", "severity": catalog.WARNING,
+                                  "message": list(notes)})
+            prev_issues = pd.concat([lines, prev_issues], ignore_index=True) if len(prev_issues) else lines
+        _issues_sheet(book, fmt, conform_issues(prev_issues), SHEET_PREVIOUS_ISSUES)
+        rec = previous.reconciliation if previous is not None else pd.DataFrame(columns=RECONCILIATION_TITLES)
+        _reconciliation_sheet(wb, fmt, rec, SHEET_PREVIOUS_RECONCILIATION)
     return book.save(path)
 
 
@@ -64,7 +82,7 @@ def _formats(wb: xlsxwriter.Workbook) -> dict:
 
 def _header(ws, fmt: dict, titles: list[str], widths: list[int], n_rows: int) -> None:
     for col, (title, width) in enumerate(zip(titles, widths)):
-        ws.write_string(0, col, clean_text(title), fmt["head"])
+        ws.write_string(0, col, clean_text(mask_text(title)), fmt["head"])
         ws.set_column(col, col, width)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(n_rows, 1), len(titles) - 1)
@@ -76,13 +94,12 @@ def _cell(ws, row: int, col: int, value, fmt) -> None:
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         ws.write_number(row, col, value, fmt)
     else:
-        ws.write_string(row, col, clean_text(value), fmt)
+        ws.write_string(row, col, clean_text(mask_text(str(value))), fmt)
 
 
-def _issues_sheet(book: BulkWorkbook, fmt: dict, ds: Dataset) -> None:
+def _issues_sheet(book: BulkWorkbook, fmt: dict, issues: pd.DataFrame, name: str = SHEET_ISSUES) -> None:
     """One line per issue, built column-wise; the severity cells coloured per row."""
-    ws = book.workbook.add_worksheet(SHEET_ISSUES)
-    issues = ds.issues
+    ws = book.workbook.add_worksheet(name)
     titles = [ISSUE_TITLES.get(c, c) for c, _ in _ISSUE_LAYOUT]
     _header(ws, fmt, titles, [w for _, w in _ISSUE_LAYOUT], len(issues))
     if not len(issues):
@@ -101,7 +118,7 @@ def _issues_sheet(book: BulkWorkbook, fmt: dict, ds: Dataset) -> None:
             values = issues["rule"].map({k: r.title for k, r in catalog.RULES.items()})
         else:
             values = issues[c]
-        cells = clean_texts(values.astype("string").fillna(""))
+        cells = mask_arrow(clean_texts(values.astype("string").fillna("")))
         columns.append(Column(cells, "text", colours if c == "severity" else wrap if c == "message" else text))
     book.append_rows(ws, columns, 1)
 
@@ -126,9 +143,8 @@ def _files_sheet(wb, fmt: dict, ds: Dataset) -> None:
         _cell(ws, r + 1, col, int(value), fmt["total_int"])
 
 
-def _reconciliation_sheet(wb, fmt: dict, ds: Dataset) -> None:
-    ws = wb.add_worksheet(SHEET_RECONCILIATION)
-    rec = ds.reconciliation
+def _reconciliation_sheet(wb, fmt: dict, rec: pd.DataFrame, name: str = SHEET_RECONCILIATION) -> None:
+    ws = wb.add_worksheet(name)
     keys = list(RECONCILIATION_TITLES)
     _header(ws, fmt, [RECONCILIATION_TITLES[k] for k in keys], [32, 14, 10, 10, 14], len(rec))
     r = 0
