@@ -265,24 +265,24 @@ def quarterly() -> Builder:
 
     b.tag("{%p if members.total %}")
     b.h1("{{ sec() }}党员队伍结构")
-    b.p("{% if members.female_share is not none %}从性别和民族看，女党员占党员总数的{{ members.female_share|pct }}"
+    b.p("{% if members.female_share is not none %}从性别和民族看，女党员占党员总数的{{ members.female_share|pct }}{{ members.female_share_note }}"
         "{% if members.female_share_delta is not none %}，{{ members.female_share_delta|pp_change(ref) }}"
-        "{% endif %}{% if members.minority_share is not none %}；少数民族党员占{{ members.minority_share|pct }}"
+        "{% endif %}{% if members.minority_share is not none %}；少数民族党员占{{ members.minority_share|pct }}{{ members.minority_share_note }}"
         "{% if members.minority_share_delta is not none %}，{{ members.minority_share_delta|pp_change(ref) }}"
         "{% endif %}{% endif %}。{% endif %}")
-    b.p("{% if members.age_mean is not none %}从年龄看，党员平均年龄{{ members.age_mean|num }}岁"
+    b.p("{% if members.age_mean is not none %}从年龄看，党员平均年龄{{ members.age_mean|num }}岁{{ members.age_mean_note }}"
         "{% if members.age_mean_delta is not none %}，{{ members.age_mean_delta|age_change(ref) }}{% endif %}"
         "{% if members.under35_share is not none %}；35岁及以下的占{{ members.under35_share|pct }}"
         "{% if members.under35_share_delta is not none %}，{{ members.under35_share_delta|pp_change(ref) }}"
         "{% endif %}{% endif %}{% if members.over60_share is not none %}；61岁及以上的占"
         "{{ members.over60_share|pct }}{% endif %}。{% endif %}")
     b.tag("{{p charts.age_bands }}")
-    b.p("{% if members.college_share is not none %}从学历看，大专及以上学历的党员占{{ members.college_share|pct }}"
+    b.p("{% if members.college_share is not none %}从学历看，大专及以上学历的党员占{{ members.college_share|pct }}{{ members.college_share_note }}"
         "{% if members.college_share_delta is not none %}，{{ members.college_share_delta|pp_change(ref) }}"
         "{% endif %}。{% endif %}")
     b.tag("{{p charts.education }}")
     b.p("{% if members.retired_share is not none %}从工作岗位看，离退休人员占党员总数的"
-        "{{ members.retired_share|pct }}{% if members.retired_share_delta is not none %}，"
+        "{{ members.retired_share|pct }}{{ members.retired_share_note }}{% if members.retired_share_delta is not none %}，"
         "{{ members.retired_share_delta|pp_change(ref) }}{% endif %}{% if members.top_occupation %}；在职党员中"
         "人数最多的是{{ members.top_occupation }}，占党员总数的{{ members.top_occupation_share|pct }}{% endif %}"
         "{% if members.mobile_share is not none %}；流动党员占{{ members.mobile_share|pct }}{% endif %}。"

@@ -25,16 +25,18 @@ def units_total(units: pd.DataFrame) -> Result:
 
 
 @indicator("coverage.org_share", label="党的组织覆盖率", unit="%", numerator="已单独组建或联合组建党组织的单位数",
-           denominator="两新组织数", definition="（单独组建 + 联合组建党组织的单位数）÷ 两新组织数")
+           denominator="党组织建立情况已知的两新组织数",
+           definition="（单独组建 + 联合组建党组织的单位数）÷ 两新组织数（党组织建立情况未填写或无法识别的不计入）")
 def org_share(units: pd.DataFrame) -> Result:
-    return share(_built(units), units)
+    return share(_built(units), units, units["party_org"].notna())
 
 
 @indicator("coverage.work_share", label="党的工作覆盖率", unit="%",
            numerator="已建党组织或已选派党建指导员的单位数", denominator="两新组织数",
            definition="已建立党组织或已选派党建指导员的单位数 ÷ 两新组织数")
 def work_share(units: pd.DataFrame) -> Result:
-    return share(units["work_covered"], units)
+    covered = units["work_covered"].to_numpy(dtype=bool)
+    return share(covered, units, covered | units["party_org"].notna().to_numpy())
 
 
 @indicator("coverage.units_100plus", label="从业人员100人以上的两新组织数", unit="个",
@@ -47,7 +49,7 @@ def units_100plus(units: pd.DataFrame) -> Result:
            numerator="从业人员100人及以上且已建党组织的单位数", denominator="从业人员100人及以上的单位数",
            definition="从业人员100人及以上的单位中已建党组织的个数 ÷ 这类单位个数")
 def org_share_100plus(units: pd.DataFrame) -> Result:
-    return share(_built(units), units, units["large"])
+    return share(_built(units), units, units["large"].to_numpy(dtype=bool) & units["party_org"].notna().to_numpy())
 
 
 @indicator("coverage.uncovered_100plus", label="100人以上未建党组织的单位数", unit="个",
