@@ -25,6 +25,19 @@ DERIVED = {
     "members.over60_share": ("61岁及以上党员占比（取自年龄结构表）", "{{ members.over60_share|pct }}"),
     "members.top_occupation": ("在职党员中人数最多的工作岗位（不含离退休人员）", "{{ members.top_occupation }}"),
     "members.top_occupation_share": ("该岗位党员占党员总数的比例", "{{ members.top_occupation_share|pct }}"),
+    "members.college_share_note": ("学历未填写或无法识别的党员超过党员总数的2%（concerns.unknown_note_share）时，"
+                                   "紧跟在比例后的说明，如“（另有12名党员学历未填写或无法识别，未计入该比例）”；"
+                                   "否则为空。female_share_note（性别）、minority_share_note（民族）、"
+                                   "retired_share_note（工作岗位）、age_mean_note（出生日期）同理",
+                                   "{{ members.college_share_note }}"),
+    "members.female_share_note": ("性别未填写或无法识别的党员超过2%时，女党员占比后的说明；否则为空",
+                                  "{{ members.female_share_note }}"),
+    "members.minority_share_note": ("民族未填写的党员超过2%时，少数民族党员占比后的说明；否则为空",
+                                    "{{ members.minority_share_note }}"),
+    "members.retired_share_note": ("工作岗位未填写或无法识别的党员超过2%时，离退休党员占比后的说明；否则为空",
+                                   "{{ members.retired_share_note }}"),
+    "members.age_mean_note": ("出生日期未填写或无法识别的党员超过2%时，平均年龄后的说明；否则为空",
+                              "{{ members.age_mean_note }}"),
     "elections.overdue_count": ("到期未换届的党组织个数（名单的行数）", "{{ elections.overdue_count }}"),
     "elections.overdue_serious_count": ("其中逾期超过规定月数（thresholds.overdue_serious_months）的个数",
                                         "{{ elections.overdue_serious_count }}"),
