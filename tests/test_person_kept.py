@@ -121,7 +121,7 @@ def test_an_unknown_value_is_one_line_with_its_count(kept):
     line = lines.iloc[0]
     rows = [i + 2 for i, m in enumerate(members) if m["education"] == "党校研究生"]
     assert (line["row"], line["column"], line["value"]) == (rows[0], "学历", "党校研究生")
-    assert "该值共出现12次：第" + "、".join(map(str, rows[:10])) + "…行" in line["message"]
+    assert "，该值共出现12次（第" + "、".join(map(str, rows[:10])) + "…行）" in line["message"]
     assert line["message"].endswith("已计入统计，该项按未填写处理")
     dates = ds.issues[ds.issues["rule"] == "row.date"]
     assert dates["value"].tolist() == ["2010年13月"] and dates["row"].tolist() == [5]

@@ -3,8 +3,10 @@
 An issue is one row: file, sheet, row (the Excel row number a user sees; blank for a whole file
 or sheet), column (the header as the user wrote it), value (ID numbers masked), rule, severity,
 message (Chinese: what is wrong and how to fix it). A data row is left out of the statistics
-iff it has at least one issue of severity 错误, so per file and sheet
-``rows_read = rows_used + rows_left_out``.
+iff it has at least one issue whose rule drops the row (``catalog.Rule.drops_row``: it cannot be
+attributed, or it is a second copy); other 错误 make one field unknown and the row is counted. So
+per file and sheet ``rows_read = rows_used + rows_left_out``. A value repeated down a column
+(an unknown option, an unreadable date) is one issue line on its first row, naming the others.
 """
 
 from __future__ import annotations

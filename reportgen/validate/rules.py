@@ -2,7 +2,7 @@
 
 :func:`check` takes the raw text tables (one per schema sheet, every file's rows concatenated in
 reading order), normalises them and records issues; :func:`clean_table` then gives the rows
-without errors. Severities come from ``catalog``; messages are assembled column-wise, only for
+not left out. Severities and effects come from ``catalog``; messages are assembled column-wise, only for
 the rows that failed, from parts naming the column (as the user wrote it) and the value, and end
 with the catalogue's fix. Decisions where the spec is silent:
 
@@ -17,6 +17,16 @@ with the catalogue's fix. Decisions where the spec is silent:
 - joined before the 18th birthday and any date after the as-of date (except 本届届满日期) are
   ``row.date_range``; 转正日期 not after 入党日期, and 上届选举日期 not before 选举日期, are
   ``row.date_order``;
+- a row is left out only when it cannot be attributed (``row.unidentified``: a member without a
+  name and without a well-formed ID, or without an organization; an organization without code and
+  name; an election or committee member without organization; a committee member or 两新组织
+  without name), as a second copy, or for an unknown organization (``set.unknown_org``). Every
+  other 错误 blanks the field concerned and counts the row: an impossible date blanks the doubtful
+  date (入党日期 before the 18th birthday: 入党日期; 转正日期 not after 入党日期: 转正日期, the
+  member stays 正式党员; 上届选举日期: that date, filled again from the term); 实到多于应到 blanks
+  both figures, 候选人少于应选 both figures; an ID disagreeing with the gender or birth date
+  written beside it keeps the written value (the disagreement is listed); an ID stored as a
+  number is blanked (the row is left out when no name identifies the person);
 - blank optional fields are warned only for the fields in ``OPTIONAL_WARNED`` — once per sheet
   when the whole column is missing, else once per blank cell.
 """
@@ -171,19 +181,19 @@ class Table:
         first = idx
         if group and len(idx) > 1:
             first, times, rows_text = self._groups(idx, key, value)
-        sub = self.raw.iloc[first]
+        sub = {c: self.raw[c].iloc[first].to_numpy() for c in PROVENANCE}  # not the whole raw frame
         message = self.render(parts, first)
         if group and len(first) < len(idx):
-            message = message + pd.Series(np.where(times > 1, "（该值共出现" + pd.Series(times).astype(str)
-                                                   + "次：" + rows_text + "）", ""), dtype=STRING)
+            message = message + pd.Series(np.where(times > 1, "，该值共出现" + pd.Series(times).astype(str)
+                                                   + "次（" + rows_text + "）", ""), dtype=STRING)
         if fix:
             message = message + "；" + rule.fix
         if effect == catalog.UNKNOWN:
             message = message + "；" + catalog.COUNTED_AS_BLANK
         column = self.header_at(key, first) if key is not None else pd.Series([""] * len(first), dtype=STRING)
         frame = pd.DataFrame({
-            "file": sub["_file"].to_numpy(), "sheet": sub["_sheet"].to_numpy(),
-            "row": sub["_row"].to_numpy(), "column": column.to_numpy(),
+            "file": sub["_file"], "sheet": sub["_sheet"],
+            "row": sub["_row"], "column": column.to_numpy(),
             "value": self.render((value,), first).to_numpy() if not isinstance(value, str) else value,
             "rule": rule_id, "severity": rule.severity, "message": message.to_numpy(), "_idx": first})
         self.parts.append(frame)
