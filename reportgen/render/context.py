@@ -223,9 +223,10 @@ def _derive(ctx: dict, cfg: Config) -> None:
 
 
 # share → (the field whose unknowns it leaves out, its name in the sentence)
-UNKNOWN_NOTES = {"female_share": ("gender", "性别"), "minority_share": ("ethnicity", "民族"),
-                 "under35_share": ("birth_date", "出生日期"), "age_mean": ("birth_date", "出生日期"),
-                 "college_share": ("education", "学历"), "retired_share": ("occupation", "工作岗位")}
+_MH = schema.MEMBERS.header
+UNKNOWN_NOTES = {share: (key, _MH(key)) for share, key in (
+    ("female_share", "gender"), ("minority_share", "ethnicity"), ("under35_share", "birth_date"),
+    ("age_mean", "birth_date"), ("college_share", "education"), ("retired_share", "occupation"))}
 
 
 def _unknown_notes(members: dict, cfg: Config) -> None:
