@@ -404,7 +404,8 @@ def _few_women(inp: "Inputs", values: dict, config: Config) -> Draft | None:
                              f"{zh.pct(c.concerns.coverage_target_100plus)}时，列出其中未建党组织的单位")
 def _below_target(inp: "Inputs", values: dict, config: Config) -> Draft | None:
     u = inp.units
-    large = u["large"].to_numpy(dtype=bool)
+    # a unit whose 党组织建立情况 is blank or unrecognised is neither counted as built nor listed
+    large = u["large"].to_numpy(dtype=bool) & u["party_org"].notna().to_numpy()
     if not large.any():
         return None
     built = u["built"].to_numpy(dtype=bool)

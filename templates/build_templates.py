@@ -236,7 +236,9 @@ def data_note(b: Builder) -> None:
     b.p("本报告依据各单位报送的{{ period.zh }}统计数据生成{% if sources.file_count %}，共{{ sources.file_count }}"
         "个文件（{{ sources.files_text }}）{% endif %}。{% if sources.rows_read is not none %}共读取数据"
         "{{ sources.rows_read }}行，其中{{ sources.rows_used }}行纳入统计{% if sources.rows_left_out %}，"
-        "{{ sources.rows_left_out }}行因填报错误未纳入统计，明细见校验结果（validation.xlsx）{% endif %}"
+        "{{ sources.rows_left_out }}行因无法确定归属或重复未纳入统计，明细见校验结果（validation.xlsx）{% endif %}"
+        "{% if sources.errors %}；校验发现{{ sources.errors }}处错误，能确定归属的行照常纳入统计，填错的项按未填写处理"
+        "{% endif %}"
         "{% if sources.warnings %}；另有{{ sources.warnings }}处警告，相关数据已纳入统计，建议核实"
         "{% endif %}。{% endif %}")
     b.p("统计截止日期为{{ as_of_zh }}。党员年龄按截止日期计算周岁，班子成员年龄按各届选举日期计算；“个百分点”"

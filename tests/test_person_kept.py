@@ -180,3 +180,32 @@ def test_month_only_dates_are_compared_by_month(tmp_path):
     assert bool(due.loc["M1", "is_due"]) and bool(due.loc["F1", "is_due"])
     # born 1976-05-20, elected "2026.05": 50 by month (a day-1 election would make it 49)
     assert ind["committee.age_mean"] == 50
+
+
+def test_organizations_and_units_with_one_bad_value_are_counted(tmp_path):
+    from conftest import valid_sheets
+
+    U = schema.UNITS
+    s = valid_sheets()
+
+    def col(sheet, key):
+        return s[sheet.name][0].index(sheet.header(key))
+
+    s[O.name][2][col(O, "org_type")] = "大队"  # 示例第一支部: type unknown, still the members' branch
+    s[U.name].append([None] * len(s[U.name][0]))
+    unit = s[U.name][-1]
+    for key, value in (("unit_name", "筹建中公司"), ("unit_type", "非公有制企业"), ("employees", 300),
+                       ("party_org", "正在筹建")):
+        unit[col(U, key)] = value
+    s[U.name].append([None] * len(s[U.name][0]))  # no 单位名称: cannot be attributed
+    s[U.name][-1][col(U, "employees")] = 5
+    write_workbook(tmp_path / "2026Q3" / "a.xlsx", s)
+    ds = load(tmp_path / "2026Q3", period="2026Q3")
+    assert len(ds.orgs) == 3 and ds.orgs.set_index("org_id")["org_type"].isna().tolist() == [False, True, False]
+    assert len(ds.members) == 4 and len(ds.units) == 2
+    assert ds.issues.set_index("rule").loc["row.unidentified", "column"] == U.header("unit_name")
+    ind = compute(ds)
+    # the unit whose 党组织建立情况 is not recognised is neither covered nor uncovered
+    assert ind["coverage.units"] == 2 and ind["coverage.org_share"] == 1.0
+    assert ind["coverage.uncovered_100plus"] == 0
+    assert not [f for f in ind.findings if f.id == "coverage.below_target_100plus"]
