@@ -223,7 +223,10 @@ class Table:
         """Failing rows ``idx`` grouped by file, sheet, column and value (vectorised): the first
         row of each group, the group sizes and "第5、9、14…行" (at most ``GROUP_ROWS`` numbers)."""
         raw = self.raw
-        val = self.render((value,), idx) if not isinstance(value, str) else pd.Series([value] * len(idx))
+        if isinstance(value, pd.Series):  # the text as written: no need to word it for every row
+            val = _sub(value, idx)
+        else:
+            val = self.render((value,), idx) if not isinstance(value, str) else pd.Series([value] * len(idx))
         frame = pd.DataFrame({"src": raw["_src"].to_numpy()[idx], "v": val.astype(object).to_numpy(),
                               "row": raw["_row"].to_numpy()[idx], "pos": idx})
         # each source frame is one (file, sheet) with one header per field
@@ -233,10 +236,12 @@ class Table:
         code = code[order]
         sizes = np.bincount(code)
         rank = frame.groupby(code, sort=False).cumcount().to_numpy()
-        shown = rank < GROUP_ROWS
-        last = rank == np.minimum(sizes[code], GROUP_ROWS) - 1
-        piece = frame["row"].astype(str) + np.where(last, np.where(sizes[code] > GROUP_ROWS, "…行", "行"), "、")
-        rows_text = "第" + piece[shown].groupby(code[shown], sort=True).sum()
+        shown = np.flatnonzero(rank < GROUP_ROWS)  # only these rows are written out
+        c = code[shown]
+        last = rank[shown] == np.minimum(sizes[c], GROUP_ROWS) - 1
+        piece = (frame["row"].to_numpy()[shown].astype(str).astype(object)
+                 + np.where(last, np.where(sizes[c] > GROUP_ROWS, "…行", "行"), "、"))
+        rows_text = "第" + pd.Series(piece).groupby(c, sort=True).sum()
         firsts = frame["pos"].to_numpy()[rank == 0]  # in group-code order (sorted)
         keep = np.argsort(firsts, kind="stable")
         return (firsts[keep], sizes[keep],
