@@ -307,9 +307,11 @@ def quarterly() -> Builder:
     b.h1("{{ sec() }}发展党员")
     b.p("{% if development.total %}本期共发展党员{{ development.total }}名{% if development.total_delta is not none %}，"
         "{{ development.total_delta|change(ref, '名') }}{% endif %}。{% if development.under35_share is not none %}"
-        "其中，35岁及以下的占{{ development.under35_share|pct }}{% if development.college_share is not none %}，"
-        "大专及以上学历的占{{ development.college_share|pct }}{% endif %}{% if development.female_share is not none %}"
-        "，女性占{{ development.female_share|pct }}{% endif %}{% if development.two_new %}，来自“两新”组织的"
+        "其中，35岁及以下的占{{ development.under35_share|pct }}{{ development.under35_share_note }}"
+        "{% if development.college_share is not none %}，"
+        "大专及以上学历的占{{ development.college_share|pct }}{{ development.college_share_note }}{% endif %}"
+        "{% if development.female_share is not none %}"
+        "，女性占{{ development.female_share|pct }}{{ development.female_share_note }}{% endif %}{% if development.two_new %}，来自“两新”组织的"
         "{{ development.two_new }}名{% endif %}。{% endif %}{% else %}本期没有发展党员{% if development.total_delta %}"
         "，{{ development.total_delta|change(ref, '名') }}{% endif %}。{% endif %}")
 

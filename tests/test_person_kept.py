@@ -209,3 +209,19 @@ def test_organizations_and_units_with_one_bad_value_are_counted(tmp_path):
     assert ind["coverage.units"] == 2 and ind["coverage.org_share"] == 1.0
     assert ind["coverage.uncovered_100plus"] == 0
     assert not [f for f in ind.findings if f.id == "coverage.below_target_100plus"]
+
+
+def test_development_shares_say_how_many_new_members_are_unknown(tmp_path):
+    from reportgen.render.context import report_context
+
+    members = [member(400 + i, joined="2026-08-0" + str(1 + i), full_member_since=None) for i in range(3)]
+    members[0]["education"] = "党校"  # not an option: unknown
+    members[1]["education"] = "大学本科"
+    members[2]["education"] = "高中"
+    folder = write_set(tmp_path, members)
+    ind = compute(load(folder, period="2026Q3"))
+    assert ind["development.total"] == 3 and ind["development.unknown_education"] == 1
+    assert ind["development.college_share"] == pytest.approx(1 / 2)
+    ctx = report_context(ind)
+    assert ctx["development"]["college_share_note"] == "（另有1名新发展党员学历未填写或无法识别，未计入该比例）"
+    assert ctx["development"]["female_share_note"] == "" and ctx["members"]["female_share_note"] == ""
