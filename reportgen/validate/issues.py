@@ -26,7 +26,7 @@ ISSUE_TITLES = {"file": "文件", "sheet": "工作表", "row": "行号", "column
                 "rule": "规则", "severity": "严重程度", "message": "说明"}
 SUMMARY_COLUMNS = ("文件", "行数", "计入", "未计入", "错误", "警告")
 RECONCILIATION_TITLES = {"file": "文件", "sheet": "工作表", "rows_read": "读取行数",
-                         "rows_used": "计入统计", "rows_left_out": "未计入（有错误）"}
+                         "rows_used": "计入统计", "rows_left_out": "未计入（无法确定归属或重复）"}
 
 # 18- and 15-digit ID-like runs inside free text (values and messages are masked with them).
 _ID18 = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[0-9Xx])(?![0-9A-Za-z])")
