@@ -225,3 +225,18 @@ def test_development_shares_say_how_many_new_members_are_unknown(tmp_path):
     ctx = report_context(ind)
     assert ctx["development"]["college_share_note"] == "（另有1名新发展党员学历未填写或无法识别，未计入该比例）"
     assert ctx["development"]["female_share_note"] == "" and ctx["members"]["female_share_note"] == ""
+
+
+def test_a_name_shared_by_two_branches_makes_both_to_be_verified(tmp_path):
+    global ORGS
+    saved = ORGS
+    ORGS = saved + [org("B5", "第三支部")]  # the name of B3 a second time
+    try:
+        members = [member(500 + i, org_id=code) for i, code in enumerate(["B1", "B2", "B3", "B4", "B5"])]
+        members.append(member(510, org_id="第三支部"))  # which 第三支部? left out
+        ind = compute(load(write_set(tmp_path, members), period="2026Q3"))
+    finally:
+        ORGS = saved
+    assert sorted(ind.table("orgs.unverified")["组织编码"]) == ["B3", "B5"]
+    under = [f for f in ind.findings if f.id == "orgs.branch_under_3"][0]
+    assert sorted(under.ledger["组织编码"]) == ["B1", "B2", "B4"]

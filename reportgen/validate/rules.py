@@ -803,6 +803,12 @@ def unverified_refs(tables: dict[str, Table]) -> pd.DataFrame:
     for them (SPEC §2; ``orgs.unverified``). Second copies of a duplicate do not count: one copy
     is counted. Columns: org_id, members (member rows left out), committee (committee rows)."""
     counts = {}
+    orgs = tables.get("orgs")
+    names = pd.DataFrame({"key": pd.Series([], dtype=object), "code": pd.Series([], dtype=object)})
+    if orgs is not None and len(orgs) and "org_id" in orgs.values:
+        alive = orgs.alive()
+        names = pd.DataFrame({"key": nz.name_key(orgs.values["name"][alive]).astype(object).to_numpy(),
+                              "code": orgs.values["org_id"][alive].astype(object).to_numpy()}).dropna()
     for key in ("members", "committee"):
         t = tables.get(key)
         if t is None or not len(t) or "org_id" not in t.values:
@@ -810,7 +816,14 @@ def unverified_refs(tables: dict[str, Table]) -> pd.DataFrame:
         gone = t.error & ~t.copies
         if not gone.any():
             continue
-        counts[key] = t.values["org_id"][gone].dropna().astype(object).value_counts()
+        resolved = t.values["org_id"][gone].dropna().astype(object)
+        # a name shared by several organizations could be any of them: each is to be verified
+        open_ = gone & t.values["org_id"].isna().to_numpy() & t.text("org_id").notna().to_numpy()
+        shared = pd.Series([], dtype=object)
+        if open_.any() and len(names):
+            keys = pd.DataFrame({"key": nz.name_key(t.text("org_id")[open_]).astype(object).to_numpy()})
+            shared = keys.merge(names, on="key")["code"]
+        counts[key] = pd.concat([resolved, shared], ignore_index=True).value_counts()
     if not counts:
         return pd.DataFrame({"org_id": pd.Series(dtype=STRING), "members": pd.Series(dtype="int64"),
                              "committee": pd.Series(dtype="int64")})
