@@ -48,6 +48,7 @@ class Concerns:
     coverage_target_100plus: float = 1.0  # units with 100+ employees: target coverage
     large_unit_employees: int = 100
     member_max_age: int = 100  # implausible-but-possible age (warning)
+    unknown_note_share: float = 0.02  # a share whose field is unknown for more of its base says so
 
 
 @dataclass(frozen=True)

@@ -113,7 +113,12 @@ def complete(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     orgs["term_years"] = orgs["term_years"].fillna(default_years)
     years = orgs["term_years"].fillna(3).astype("int64")
     computed = _add_years(orgs["last_election"], years)
+    # a term end computed from a 本届选举日期 known only to the month is known only to the month
+    ends_by_month = (~orgs["term_end"].notna().to_numpy() & month_only(orgs, "last_election")) \
+        | month_only(orgs, "term_end")
     orgs["term_end"] = orgs["term_end"].fillna(computed).astype(DATE)
+    if ends_by_month.any():
+        orgs[MONTH_ONLY + "term_end"] = ends_by_month
     tables["orgs"] = orgs
 
     members = tables["members"].copy()
@@ -133,10 +138,27 @@ def complete(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     if len(elections):
         term = elections["org_id"].map(orgs.set_index("org_id")["term_years"].groupby(level=0).first())
         term = pd.to_numeric(term, errors="coerce").fillna(3).astype("int64")
+        by_month = (~elections["previous_date"].notna().to_numpy() & month_only(elections, "date")) \
+            | month_only(elections, "previous_date")
         elections["previous_date"] = elections["previous_date"].fillna(
             _add_years(elections["date"], -term)).astype(DATE)
+        if by_month.any():
+            elections[MONTH_ONLY + "previous_date"] = by_month
     tables["elections"] = elections
     return tables
+
+
+# Prefix of the columns flagging dates given to the month only ("2010.05", "2010年5月"): the date
+# holds the 1st of that month, and comparisons that depend on the day are made by month.
+MONTH_ONLY = "_month_only:"
+
+
+def month_only(frame: pd.DataFrame, col: str) -> np.ndarray:
+    """Per row: whether date column ``col`` is known only to the month (False when unflagged)."""
+    flag = MONTH_ONLY + col
+    if flag not in frame.columns:
+        return np.zeros(len(frame), dtype=bool)
+    return frame[flag].fillna(False).to_numpy(dtype=bool)
 
 
 def _add_years(dates: pd.Series, years: pd.Series) -> pd.Series:

@@ -212,11 +212,12 @@ def _congress_small(inp: "Inputs", values: dict, config: Config) -> Draft | None
          rule=f"{BRANCH_RULES}：有正式党员3人以上的，应当成立党支部；不足3人的，可以与邻近单位的党员联合成立党支部",
          threshold=lambda c: f"党支部、联合党支部的正式党员少于{c.regulations.branch_min_full}名")
 def _branch_under_3(inp: "Inputs", values: dict, config: Config) -> Draft | None:
-    from .indicators.orgs import RULE_BRANCHES
+    from .indicators.orgs import RULE_BRANCHES, verify
 
     o = inp.orgs
     n = config.regulations.branch_min_full
     mask = o["org_type"].isin(RULE_BRANCHES).to_numpy(dtype=bool) & (o["n_full"] < n).to_numpy()
+    mask &= ~verify(o)  # rows left out refer to it: not stated until verified (orgs.unverified)
     ledger = org_ledger(o, mask)
     return Draft(ledger, f"有{_n(len(ledger))}个党支部正式党员不足{n}名。",
                  f"与邻近单位组建联合党支部，或调整党员组织关系，使每个党支部至少有{n}名正式党员。")
@@ -241,7 +242,7 @@ def _branch_over_50(inp: "Inputs", values: dict, config: Config) -> Draft | None
          threshold=lambda c: f"有{c.regulations.committee_min_full}名及以上正式党员、班子成员表中没有本届班子成员"
                              "（未报送班子成员表时不检查）")
 def _no_committee(inp: "Inputs", values: dict, config: Config) -> Draft | None:
-    from .indicators.orgs import RULE_BRANCHES
+    from .indicators.orgs import RULE_BRANCHES, verify
     from .indicators.registry import among
 
     c = inp.ds.committee
@@ -251,7 +252,7 @@ def _no_committee(inp: "Inputs", values: dict, config: Config) -> Draft | None:
     n = config.regulations.committee_min_full
     with_committee = c.loc[(c["term"] == schema.CURRENT_TERM).to_numpy(dtype=bool), "org_id"].dropna()
     mask = (o["org_type"].isin(RULE_BRANCHES).to_numpy(dtype=bool) & (o["n_full"] >= n).to_numpy()
-            & ~among(o["org_id"], with_committee))
+            & ~among(o["org_id"], with_committee) & ~verify(o))
     ledger = org_ledger(o, mask)
     return Draft(ledger, f"有{_n(len(ledger))}个正式党员{n}名以上的党支部没有报送本届支部委员会成员。",
                  "督促这些党支部按规定选举产生支部委员会；已经设立的，请在班子成员表中补报。")
@@ -403,7 +404,8 @@ def _few_women(inp: "Inputs", values: dict, config: Config) -> Draft | None:
                              f"{zh.pct(c.concerns.coverage_target_100plus)}时，列出其中未建党组织的单位")
 def _below_target(inp: "Inputs", values: dict, config: Config) -> Draft | None:
     u = inp.units
-    large = u["large"].to_numpy(dtype=bool)
+    # a unit whose 党组织建立情况 is blank or unrecognised is neither counted as built nor listed
+    large = u["large"].to_numpy(dtype=bool) & u["party_org"].notna().to_numpy()
     if not large.any():
         return None
     built = u["built"].to_numpy(dtype=bool)

@@ -236,7 +236,9 @@ def data_note(b: Builder) -> None:
     b.p("本报告依据各单位报送的{{ period.zh }}统计数据生成{% if sources.file_count %}，共{{ sources.file_count }}"
         "个文件（{{ sources.files_text }}）{% endif %}。{% if sources.rows_read is not none %}共读取数据"
         "{{ sources.rows_read }}行，其中{{ sources.rows_used }}行纳入统计{% if sources.rows_left_out %}，"
-        "{{ sources.rows_left_out }}行因填报错误未纳入统计，明细见校验结果（validation.xlsx）{% endif %}"
+        "{{ sources.rows_left_out }}行因无法确定归属或重复未纳入统计，明细见校验结果（validation.xlsx）{% endif %}"
+        "{% if sources.errors %}；校验发现{{ sources.errors }}处错误，能确定归属的行照常纳入统计，填错的项按未填写处理"
+        "{% endif %}"
         "{% if sources.warnings %}；另有{{ sources.warnings }}处警告，相关数据已纳入统计，建议核实"
         "{% endif %}。{% endif %}")
     b.p("统计截止日期为{{ as_of_zh }}。党员年龄按截止日期计算周岁，班子成员年龄按各届选举日期计算；“个百分点”"
@@ -266,24 +268,24 @@ def quarterly() -> Builder:
 
     b.tag("{%p if members.total %}")
     b.h1("{{ sec() }}党员队伍结构")
-    b.p("{% if members.female_share is not none %}从性别和民族看，女党员占党员总数的{{ members.female_share|pct }}"
+    b.p("{% if members.female_share is not none %}从性别和民族看，女党员占党员总数的{{ members.female_share|pct }}{{ members.female_share_note }}"
         "{% if members.female_share_delta is not none %}，{{ members.female_share_delta|pp_change(ref) }}"
-        "{% endif %}{% if members.minority_share is not none %}；少数民族党员占{{ members.minority_share|pct }}"
+        "{% endif %}{% if members.minority_share is not none %}；少数民族党员占{{ members.minority_share|pct }}{{ members.minority_share_note }}"
         "{% if members.minority_share_delta is not none %}，{{ members.minority_share_delta|pp_change(ref) }}"
         "{% endif %}{% endif %}。{% endif %}")
-    b.p("{% if members.age_mean is not none %}从年龄看，党员平均年龄{{ members.age_mean|num }}岁"
+    b.p("{% if members.age_mean is not none %}从年龄看，党员平均年龄{{ members.age_mean|num }}岁{{ members.age_mean_note }}"
         "{% if members.age_mean_delta is not none %}，{{ members.age_mean_delta|age_change(ref) }}{% endif %}"
         "{% if members.under35_share is not none %}；35岁及以下的占{{ members.under35_share|pct }}"
         "{% if members.under35_share_delta is not none %}，{{ members.under35_share_delta|pp_change(ref) }}"
         "{% endif %}{% endif %}{% if members.over60_share is not none %}；61岁及以上的占"
         "{{ members.over60_share|pct }}{% endif %}。{% endif %}")
     b.tag("{{p charts.age_bands }}")
-    b.p("{% if members.college_share is not none %}从学历看，大专及以上学历的党员占{{ members.college_share|pct }}"
+    b.p("{% if members.college_share is not none %}从学历看，大专及以上学历的党员占{{ members.college_share|pct }}{{ members.college_share_note }}"
         "{% if members.college_share_delta is not none %}，{{ members.college_share_delta|pp_change(ref) }}"
         "{% endif %}。{% endif %}")
     b.tag("{{p charts.education }}")
     b.p("{% if members.retired_share is not none %}从工作岗位看，离退休人员占党员总数的"
-        "{{ members.retired_share|pct }}{% if members.retired_share_delta is not none %}，"
+        "{{ members.retired_share|pct }}{{ members.retired_share_note }}{% if members.retired_share_delta is not none %}，"
         "{{ members.retired_share_delta|pp_change(ref) }}{% endif %}{% if members.top_occupation %}；在职党员中"
         "人数最多的是{{ members.top_occupation }}，占党员总数的{{ members.top_occupation_share|pct }}{% endif %}"
         "{% if members.mobile_share is not none %}；流动党员占{{ members.mobile_share|pct }}{% endif %}。"
@@ -306,9 +308,11 @@ def quarterly() -> Builder:
     b.h1("{{ sec() }}发展党员")
     b.p("{% if development.total %}本期共发展党员{{ development.total }}名{% if development.total_delta is not none %}，"
         "{{ development.total_delta|change(ref, '名') }}{% endif %}。{% if development.under35_share is not none %}"
-        "其中，35岁及以下的占{{ development.under35_share|pct }}{% if development.college_share is not none %}，"
-        "大专及以上学历的占{{ development.college_share|pct }}{% endif %}{% if development.female_share is not none %}"
-        "，女性占{{ development.female_share|pct }}{% endif %}{% if development.two_new %}，来自“两新”组织的"
+        "其中，35岁及以下的占{{ development.under35_share|pct }}{{ development.under35_share_note }}"
+        "{% if development.college_share is not none %}，"
+        "大专及以上学历的占{{ development.college_share|pct }}{{ development.college_share_note }}{% endif %}"
+        "{% if development.female_share is not none %}"
+        "，女性占{{ development.female_share|pct }}{{ development.female_share_note }}{% endif %}{% if development.two_new %}，来自“两新”组织的"
         "{{ development.two_new }}名{% endif %}。{% endif %}{% else %}本期没有发展党员{% if development.total_delta %}"
         "，{{ development.total_delta|change(ref, '名') }}{% endif %}。{% endif %}")
 

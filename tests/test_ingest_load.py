@@ -14,6 +14,7 @@ from reportgen import schema
 from reportgen.dataset import ISSUE_COLUMNS
 from reportgen.ingest import IngestError, load
 from reportgen.periods import Period
+from reportgen.validate import catalog
 
 COVER = schema.COVER
 
@@ -125,7 +126,9 @@ def test_numeric_id_cell_is_an_error_and_stays_masked(tmp_path):
     assert line.value.startswith("990101") and "********" in line.value
     for text in (line.value, line.message):
         assert person_id("19900101", True, 1)[:14] not in text
-    assert sorted(ds.members["name"]) == ["丁四", "丙三", "乙二"]
+    # the name identifies the person: counted with the ID unknown (SPEC §2; it was left out before)
+    assert sorted(ds.members["name"]) == ["丁四", "丙三", "乙二", "甲一"]
+    assert ds.members.set_index("name")["id_number"].isna().tolist().count(True) == 1
 
 
 def _messy(tmp_path):
@@ -134,7 +137,7 @@ def _messy(tmp_path):
     members = [list(r) for r in sheets[schema.MEMBERS.name]]
     col = {f.key: i for i, f in enumerate(schema.MEMBERS.fields)}
     members[2][col["education"]] = "高级"  # row 3 enum
-    members[2][col["joined"]] = "2010/13/01"  # row 3 date as well: one row, two errors
+    members[2][col["joined"]] = "2010/13/01"  # row 3 date as well: one row, two errors, counted
     members[4][col["org_id"]] = "不存在的支部"  # row 5 unknown org
     bad_check = person_id("19950505", True, 9)
     bad_check = bad_check[:-1] + ("1" if bad_check[-1] != "1" else "2")
@@ -153,11 +156,13 @@ def test_reconciliation_identity(tmp_path):
     rec = ds.reconciliation
     assert (rec["rows_read"] == rec["rows_used"] + rec["rows_left_out"]).all()
     m = rec.set_index(["file", "sheet"])
-    assert tuple(m.loc[("a.xlsx", schema.MEMBERS.name)]) == (5, 3, 2)
+    # row 3's two bad values make two fields unknown; only row 5 (unknown org) is left out
+    assert tuple(m.loc[("a.xlsx", schema.MEMBERS.name)]) == (5, 4, 1)
     assert tuple(m.loc[("b/b.xlsx", schema.MEMBERS.name)]) == (1, 0, 1)
-    errors = ds.issues[(ds.issues["severity"] == "错误") & ds.issues["row"].notna()]
+    drops = ds.issues["rule"].map(lambda r: catalog.rule(r).drops_row).astype(bool)
+    errors = ds.issues[drops & ds.issues["row"].notna()]
     left = errors.drop_duplicates(["file", "sheet", "row"]).groupby(["file", "sheet"]).size()
-    assert left.to_dict() == {("a.xlsx", schema.MEMBERS.name): 2, ("b/b.xlsx", schema.MEMBERS.name): 1}
+    assert left.to_dict() == {("a.xlsx", schema.MEMBERS.name): 1, ("b/b.xlsx", schema.MEMBERS.name): 1}
     for key in ("orgs", "members", "elections", "committee", "units"):
         used = rec[rec["sheet"] == schema.sheet(key).name]["rows_used"].sum()
         assert len(getattr(ds, key)) == used
@@ -166,7 +171,7 @@ def test_reconciliation_identity(tmp_path):
     assert (dup["file"], dup["row"]) == ("b/b.xlsx", 2)
     assert "a.xlsx" in dup["message"] and "第2行" in dup["message"]
     summary = ingest.iss.file_summary(ds).set_index("文件")
-    assert summary.loc["a.xlsx"].tolist() == [12, 10, 2, 3, 3]
+    assert summary.loc["a.xlsx"].tolist() == [12, 11, 1, 3, 3]  # 3 错误 lines, 1 row left out
     assert summary.loc["c.xlsx"].tolist() == [0, 0, 0, 1, 0]
 
 
@@ -246,14 +251,14 @@ def test_while_reading_runs_once_and_cannot_break_the_load(tmp_path, monkeypatch
     folder = _messy(tmp_path)
     calls = []
     ds = load(folder, while_reading=lambda: calls.append(1))
-    assert calls == [1] and len(ds.members) == 3
+    assert calls == [1] and len(ds.members) == 4
 
     def broken():
         calls.append(2)
         raise ImportError("no such module")
 
     monkeypatch.setattr(ingest, "PROCESS_MIN_BYTES", 0)
-    assert len(load(folder, while_reading=broken).members) == 3
+    assert len(load(folder, while_reading=broken).members) == 4
     assert calls == [1, 2]
 
 

@@ -76,8 +76,9 @@ def test_required(tmp_path):
     ds = Book().set(M, 1, name=None).load(tmp_path)
     line = only(ds, "row.required")
     assert (line["row"], line["column"], line["severity"]) == (2, "姓名", "错误")
-    assert line["message"] == "“姓名”为空；请补填该项"
-    assert member_names(ds) == ["丁四", "丙三", "乙二"]
+    # the ID identifies the person: counted, the name unknown (SPEC §2)
+    assert line["message"] == "“姓名”为空；请补填该项；已计入统计，该项按未填写处理"
+    assert len(ds.members) == 4 and ds.members["name"].isna().sum() == 1
 
 
 def test_required_column_missing_entirely(tmp_path):
@@ -85,7 +86,7 @@ def test_required_column_missing_entirely(tmp_path):
     lines = issues(ds, "row.required")
     assert len(lines) == 4 and set(lines["column"]) == {"入党日期"}
     assert lines["message"].iloc[0].startswith("本表没有“入党日期”列")
-    assert ds.members.empty
+    assert len(ds.members) == 4 and ds.members["joined"].isna().all()  # counted, field unknown
 
 
 def test_enum(tmp_path):
@@ -101,7 +102,9 @@ def test_date_unreadable(tmp_path, value):
     ds = Book().set(M, 1, joined=value).load(tmp_path)
     line = only(ds, "row.date")
     assert (line["column"], line["value"]) == ("入党日期", value)
-    assert "甲一" not in member_names(ds)
+    assert line["message"].endswith("已计入统计，该项按未填写处理")
+    assert member_names(ds) == ALL
+    assert pd.isna(ds.members.set_index("name").loc["甲一", "joined"])
 
 
 @pytest.mark.parametrize("edit,column,words", [
@@ -114,7 +117,9 @@ def test_date_range(tmp_path, edit, column, words):
     ds = Book().set(M, 1, **edit).load(tmp_path)
     line = only(ds, "row.date_range")
     assert line["column"] == column and words in line["message"]
-    assert "甲一" not in member_names(ds)
+    assert member_names(ds) == ALL  # counted, that date unknown
+    field = {"出生日期": "birth_date", "入党日期": "joined", "转正日期": "full_member_since"}[column]
+    assert pd.isna(ds.members.set_index("name").loc["甲一", field])
 
 
 def test_birth_date_derived_from_an_id_must_be_plausible(tmp_path):
@@ -128,9 +133,11 @@ def test_date_order(tmp_path):
     ds = Book().set(M, 1, full_member_since="2015-07-01").load(tmp_path)
     line = only(ds, "row.date_order")
     assert line["column"] == "转正日期" and "不晚于“入党日期”2015-07-01" in line["message"]
+    row = ds.members.set_index("name").loc["甲一"]  # counted; 转正日期 unknown, still a 正式党员
+    assert pd.isna(row["full_member_since"]) and row["status"] == "正式党员"
     ds = Book().set(E, 1, previous_date="2024-06-18").load(tmp_path / "e")
     line = only(ds, "row.date_order")
-    assert line["column"] == "上届选举日期" and ds.elections.empty
+    assert line["column"] == "上届选举日期" and len(ds.elections) == 1
 
 
 @pytest.mark.parametrize("value", ["二十五", "-3", "25.5", "约25"])
@@ -138,16 +145,18 @@ def test_int(tmp_path, value):
     ds = Book().set(E, 1, eligible=value).load(tmp_path)
     line = only(ds, "row.int")
     assert (line["column"], line["value"]) == ("应到会人数", value)
-    assert ds.elections.empty
+    assert len(ds.elections) == 1 and pd.isna(ds.elections["eligible"].iloc[0])
 
 
 def test_present_and_seats(tmp_path):
     ds = Book().set(E, 1, present=26).load(tmp_path)
     line = only(ds, "row.present_gt_eligible")
     assert line["column"] == "实到会人数" and "26多于“应到会人数”25" in line["message"]
+    assert ds.elections[["present", "eligible"]].isna().all(axis=None)  # counted, both unknown
     ds = Book().set(E, 1, candidates=4).load(tmp_path / "b")
     line = only(ds, "row.seats_gt_candidates")
-    assert line["column"] == "候选人数" and ds.elections.empty
+    assert line["column"] == "候选人数" and len(ds.elections) == 1
+    assert ds.elections[["candidates", "seats"]].isna().all(axis=None)
 
 
 def test_id_invalid_is_a_warning_when_gender_and_birth_are_given(tmp_path):
@@ -167,7 +176,8 @@ def test_id_invalid_without_gender_is_a_required_error(tmp_path):
     lines = issues(ds, "row.required")
     assert sorted(lines["column"]) == ["出生日期", "性别"]
     assert "身份证号有误" in lines["message"].iloc[0]
-    assert "丙三" not in member_names(ds)
+    assert member_names(ds) == ALL
+    assert ds.members.set_index("name").loc["丙三", ["gender", "birth_date"]].isna().all()
     assert issues(ds, "row.id_invalid").empty
 
 
@@ -177,7 +187,9 @@ def test_id_mismatch(tmp_path):
     assert lines[["row", "column"]].values.tolist() == [[2, "性别"], [3, "出生日期"]]
     assert "显示性别为男" in lines["message"].iloc[0]
     assert "显示出生日期为1985-03-15" in lines["message"].iloc[1]
-    assert member_names(ds) == ["丁四", "丙三"]
+    assert member_names(ds) == ALL  # counted: the column as written wins
+    m = ds.members.set_index("name")
+    assert m.loc["甲一", "gender"] == "女" and m.loc["乙二", "birth_date"] == pd.Timestamp("1985-03-16")
 
 
 def test_month_only_birth_date_agrees_with_the_id(tmp_path):
@@ -262,9 +274,19 @@ def test_unknown_org_for_members_elections_committee(tmp_path):
     assert "甲一" not in member_names(ds) and ds.elections.empty and len(ds.committee) == 1
 
 
-def test_org_left_out_by_a_row_error_is_unknown_to_others(tmp_path):
+def test_org_with_an_unknown_type_is_kept_and_known_to_others(tmp_path):
+    # contract change (SPEC §2): one bad value makes the field unknown, the organization stays
     ds = Book().set(O, 3, org_type="大队").load(tmp_path)
-    assert set(ds.issues["rule"]) == {"row.enum", "set.unknown_org", "set.unit_unknown_org"}
+    assert set(ds.issues["rule"]) == {"row.enum"}
+    assert len(ds.orgs) == 3 and ds.orgs["org_type"].isna().sum() == 1
+    assert member_names(ds) == ALL and len(ds.units) == 1
+
+
+def test_org_left_out_by_a_row_error_is_unknown_to_others(tmp_path):
+    ds = Book().set(O, 3, org_id=None, name=None).load(tmp_path)
+    line = issues(ds, "row.unidentified")
+    assert len(line) == 1 and "无法确定本行是哪个党组织" in line["message"].iloc[0]
+    assert set(ds.issues["rule"]) == {"row.unidentified", "set.unknown_org", "set.unit_unknown_org"}
     assert sorted(issues(ds, "set.unknown_org")["row"]) == [4, 5]  # 丙三 (by name) and 丁四
     assert issues(ds, "set.unit_unknown_org")["severity"].tolist() == ["警告"]
     assert len(ds.units) == 1
@@ -342,7 +364,9 @@ def test_every_row_and_set_rule_in_one_submission(tmp_path):
     b.set(M, 3, education="高级")  # row.enum
     b.set(M, 4, gender="男", phone="12")  # row.id_mismatch, row.phone
     b.add(M, name=None, education="本科", joined="2015-01-01", org_id="A0101", gender="男",
-          birth_date="1990-01-01", occupation="工人")  # row.required
+          birth_date="1990-01-01", occupation="工人")  # row.unidentified (no name, no ID)
+    b.add(M, name="缺学历", gender="女", birth_date="1990-01-01", joined="2015-01-01", org_id="A0101",
+          occupation="工人")  # row.required
     b.add(M, name="老人", birth_date="1920-01-01", gender="男", education="本科", joined="1945-01-01",
           full_member_since="1944-01-01", org_id="A0101", occupation="离退休")  # age + date_order
     b.add(M, name="少年", birth_date="2000-01-01", gender="男", education="本科", joined="2010-01-01",
@@ -384,7 +408,8 @@ def test_every_row_and_set_rule_in_one_submission(tmp_path):
         assert pid not in r.message and pid not in r.value
     rec = ds.reconciliation
     assert (rec["rows_read"] == rec["rows_used"] + rec["rows_left_out"]).all()
-    errors = ds.issues[(ds.issues["severity"] == "错误") & ds.issues["row"].notna()]
+    drops = ds.issues["rule"].map(lambda r: catalog.rule(r).drops_row).astype(bool)
+    errors = ds.issues[drops & ds.issues["row"].notna()]
     per_sheet = errors.drop_duplicates(["file", "sheet", "row"]).groupby("sheet").size()
     rec = rec.set_index("sheet")
     for sheet, n in per_sheet.items():

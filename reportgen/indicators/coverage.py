@@ -25,16 +25,18 @@ def units_total(units: pd.DataFrame) -> Result:
 
 
 @indicator("coverage.org_share", label="党的组织覆盖率", unit="%", numerator="已单独组建或联合组建党组织的单位数",
-           denominator="两新组织数", definition="（单独组建 + 联合组建党组织的单位数）÷ 两新组织数")
+           denominator="党组织建立情况已知的两新组织数",
+           definition="（单独组建 + 联合组建党组织的单位数）÷ 两新组织数（党组织建立情况未填写或无法识别的不计入）")
 def org_share(units: pd.DataFrame) -> Result:
-    return share(_built(units), units)
+    return share(_built(units), units, units["party_org"].notna())
 
 
 @indicator("coverage.work_share", label="党的工作覆盖率", unit="%",
            numerator="已建党组织或已选派党建指导员的单位数", denominator="两新组织数",
            definition="已建立党组织或已选派党建指导员的单位数 ÷ 两新组织数")
 def work_share(units: pd.DataFrame) -> Result:
-    return share(units["work_covered"], units)
+    covered = units["work_covered"].to_numpy(dtype=bool)
+    return share(covered, units, covered | units["party_org"].notna().to_numpy())
 
 
 @indicator("coverage.units_100plus", label="从业人员100人以上的两新组织数", unit="个",
@@ -47,13 +49,14 @@ def units_100plus(units: pd.DataFrame) -> Result:
            numerator="从业人员100人及以上且已建党组织的单位数", denominator="从业人员100人及以上的单位数",
            definition="从业人员100人及以上的单位中已建党组织的个数 ÷ 这类单位个数")
 def org_share_100plus(units: pd.DataFrame) -> Result:
-    return share(_built(units), units, units["large"])
+    return share(_built(units), units, units["large"].to_numpy(dtype=bool) & units["party_org"].notna().to_numpy())
 
 
 @indicator("coverage.uncovered_100plus", label="100人以上未建党组织的单位数", unit="个",
            definition="从业人员100人及以上、党组织建立情况为未建立的单位个数")
 def uncovered_100plus(units: pd.DataFrame) -> Result:
-    return count(units["large"].to_numpy(dtype=bool) & ~_built(units), units)
+    known = units["party_org"].notna().to_numpy()  # 未填写或无法识别: not said to be uncovered
+    return count(units["large"].to_numpy(dtype=bool) & ~_built(units) & known, units)
 
 
 def _mass(units: pd.DataFrame, col: str) -> Result:
@@ -84,14 +87,20 @@ def women_org_share(units: pd.DataFrame) -> Result:
            numerator="未建党组织但已选派党建指导员的单位数", denominator="未建党组织的单位数",
            definition="未建党组织的单位中已选派党建指导员的个数 ÷ 未建党组织的单位数")
 def instructor_share(units: pd.DataFrame) -> Result:
-    return share(yes(units["has_instructor"]).to_numpy() & ~_built(units), units, ~_built(units))
+    without = ~_built(units) & units["party_org"].notna().to_numpy()
+    return share(yes(units["has_instructor"]).to_numpy() & without, units, without)
 
 
 def coverage_table(units: pd.DataFrame, labels: pd.Series, label: str,
                    order: list[str] | None = None) -> pd.DataFrame:
     """Per category: units, units with a Party organization, organization and work coverage."""
+    # the rates leave out units whose 党组织建立情况 is blank or unrecognised (and that have no
+    # instructor, for the work coverage): the count 个数 keeps them
+    known = units["party_org"].notna().to_numpy()
+    work = units["work_covered"].to_numpy(dtype=bool)
     f = pd.DataFrame({"k": labels.to_numpy(), "n": 1, "built": _built(units).astype("int64"),
-                      "work": units["work_covered"].to_numpy(dtype="int64")})
+                      "work": work.astype("int64"), "known": known.astype("int64"),
+                      "work_known": (known | work).astype("int64")})
     g = f.groupby("k", sort=True).sum()
     if order is not None:
         g = g.reindex(order, fill_value=0)
@@ -100,13 +109,14 @@ def coverage_table(units: pd.DataFrame, labels: pd.Series, label: str,
         g = g.drop(columns="_name")
         g = pd.concat([g[g.index != UNFILLED], g[g.index == UNFILLED]])
     n = g["n"].to_numpy(dtype="int64")
+    kn, wk = g["known"].to_numpy(dtype="int64"), g["work_known"].to_numpy(dtype="int64")
     with np.errstate(invalid="ignore", divide="ignore"):
         return pd.DataFrame({
             label: list(g.index),
             "个数": n,
             "已建党组织个数": g["built"].to_numpy(dtype="int64"),
-            "党组织覆盖率": np.where(n > 0, g["built"].to_numpy() / np.maximum(n, 1), np.nan),
-            "党的工作覆盖率": np.where(n > 0, g["work"].to_numpy() / np.maximum(n, 1), np.nan),
+            "党组织覆盖率": np.where(kn > 0, g["built"].to_numpy() / np.maximum(kn, 1), np.nan),
+            "党的工作覆盖率": np.where(wk > 0, g["work"].to_numpy() / np.maximum(wk, 1), np.nan),
         })
 
 

@@ -95,3 +95,28 @@ def development_by_area(new_members: pd.DataFrame, orgs: pd.DataFrame) -> pd.Dat
     })
     blank = table.iloc[:, 0] == NO_AREA
     return pd.concat([table[~blank], table[blank]], ignore_index=True)
+
+
+# New members whose field is unknown (left out of that share's denominator; see members.unknown_*).
+
+def _unknown(s: pd.Series, rows: pd.DataFrame) -> Result:
+    miss = s.isna().to_numpy()
+    return Result(int(miss.sum()), int(miss.sum()), len(rows), rows, miss)
+
+
+@indicator("development.unknown_birth_date", label="出生日期未知的新发展党员", unit="名", compare=False,
+           definition="新发展党员中出生日期为空、无法识别或不合理的人数（不计入35岁及以下占比的分母）")
+def unknown_birth_date(new_members: pd.DataFrame) -> Result:
+    return _unknown(new_members["birth_date"], new_members)
+
+
+@indicator("development.unknown_education", label="学历未知的新发展党员", unit="名", compare=False,
+           definition="新发展党员中学历为空或不在规定选项内的人数（不计入大专及以上占比的分母）")
+def unknown_education(new_members: pd.DataFrame) -> Result:
+    return _unknown(new_members["education"], new_members)
+
+
+@indicator("development.unknown_gender", label="性别未知的新发展党员", unit="名", compare=False,
+           definition="新发展党员中性别为空、无法识别或无法由身份证号推出的人数（不计入女性占比的分母）")
+def unknown_gender(new_members: pd.DataFrame) -> Result:
+    return _unknown(new_members["gender"], new_members)

@@ -166,3 +166,49 @@ def area_structure(members: pd.DataFrame) -> pd.DataFrame:
     blank = table.iloc[:, 0] == NO_AREA
     return pd.concat([table[~blank], table[blank]], ignore_index=True)
 
+
+
+# --------------------------------------------------------------------------- unknown fields
+# Members counted whose field is blank or was not recognised (SPEC §2: the field is unknown, the
+# member is counted); each share leaves them out of its denominator, and the report says so
+# beside the figure when they exceed ``concerns.unknown_note_share`` of the members.
+
+def _unknown(s: pd.Series | np.ndarray, members: pd.DataFrame) -> Result:
+    miss = s.isna().to_numpy() if isinstance(s, pd.Series) else np.asarray(s, dtype=bool)
+    return Result(int(miss.sum()), int(miss.sum()), len(members), members, miss)
+
+
+@indicator("members.unknown_gender", label="性别未填写或无法识别的党员", unit="名", compare=False,
+           definition="性别为空、无法识别或无法由身份证号推出的党员人数（不计入女党员占比的分母）")
+def unknown_gender(members: pd.DataFrame) -> Result:
+    return _unknown(members["gender"], members)
+
+
+@indicator("members.unknown_birth_date", label="出生日期未填写或无法识别的党员", unit="名", compare=False,
+           definition="出生日期为空、无法识别、不合理或无法由身份证号推出的党员人数（不计入年龄各项的分母）")
+def unknown_birth_date(members: pd.DataFrame) -> Result:
+    return _unknown(members["birth_date"], members)
+
+
+@indicator("members.unknown_education", label="学历未填写或无法识别的党员", unit="名", compare=False,
+           definition="学历为空或不在规定选项内的党员人数（不计入大专及以上学历占比的分母）")
+def unknown_education(members: pd.DataFrame) -> Result:
+    return _unknown(members["education"], members)
+
+
+@indicator("members.unknown_ethnicity", label="民族未填写的党员", unit="名", compare=False,
+           definition="民族为空的党员人数（不计入少数民族党员占比的分母）")
+def unknown_ethnicity(members: pd.DataFrame) -> Result:
+    return _unknown(~minority_known(members)[1].to_numpy(dtype=bool), members)
+
+
+@indicator("members.unknown_occupation", label="工作岗位未填写或无法识别的党员", unit="名", compare=False,
+           definition="工作岗位为空或不在规定选项内的党员人数（不计入离退休党员占比的分母）")
+def unknown_occupation(members: pd.DataFrame) -> Result:
+    return _unknown(members["occupation"], members)
+
+
+@indicator("members.unknown_joined", label="入党日期未填写或无法识别的党员", unit="名", compare=False,
+           definition="入党日期为空、无法识别或不合理（如早于年满18周岁之日）的党员人数（不计入发展党员统计）")
+def unknown_joined(members: pd.DataFrame) -> Result:
+    return _unknown(members["joined"], members)

@@ -72,8 +72,32 @@ def secretary_vacant(orgs: pd.DataFrame) -> Result:
 @indicator("orgs.branches_under_3", label="正式党员不足3名的党支部", unit="个",
            definition="党支部、联合党支部中正式党员少于3名的个数（临时党支部不计）")
 def branches_under_3(orgs: pd.DataFrame, config: Config) -> Result:
-    return count(_is(orgs, RULE_BRANCHES) & (orgs["n_full"] < config.regulations.branch_min_full).to_numpy(),
-                 orgs)
+    return count(_is(orgs, RULE_BRANCHES) & (orgs["n_full"] < config.regulations.branch_min_full).to_numpy()
+                 & ~verify(orgs), orgs)
+
+
+def verify(orgs: pd.DataFrame) -> np.ndarray:
+    """Organizations that rows left out refer to (``orgs.unverified``): findings that need their
+    whole roster or committee are not stated for them."""
+    return orgs["unverified"].to_numpy(dtype=bool) if "unverified" in orgs else np.zeros(len(orgs), dtype=bool)
+
+
+@indicator("orgs.unverified", label="待核实党组织名单", unit="台账",
+           definition="有未计入统计的党员或班子成员行（重复行除外）指向的党组织：其党员或班子成员可能不全，"
+                      "“正式党员不足3名”“应设未设支委会”等结论对其不作判断，待核实后再定")
+def unverified(orgs: pd.DataFrame) -> Result:
+    hit = verify(orgs)
+    o = orgs[hit]
+    table = pd.DataFrame({
+        H("org_id"): o["org_id"].astype(object).to_numpy(),
+        H("name"): o["name"].astype(object).to_numpy(),
+        H("org_type"): o["org_type"].astype(object).to_numpy(),
+        "计入统计的党员数": o["n_members"].to_numpy(dtype="int64"),
+        "其中正式党员数": o["n_full"].to_numpy(dtype="int64"),
+        "未计入的党员行数": o["left_out_members"].to_numpy(dtype="int64"),
+        "未计入的班子成员行数": o["left_out_committee"].to_numpy(dtype="int64"),
+    })
+    return Result(table.reset_index(drop=True), len(table), None, orgs, hit)
 
 
 @indicator("orgs.no_committee_7plus", label="应设未设支委会的党支部", unit="个",
@@ -85,7 +109,7 @@ def no_committee_7plus(orgs: pd.DataFrame, config: Config, ds) -> Result:
         return Result(None, rows=orgs, mask=np.zeros(len(orgs), dtype=bool))
     with_committee = c.loc[(c["term"] == schema.CURRENT_TERM).to_numpy(dtype=bool), "org_id"].dropna()
     hit = (_is(orgs, RULE_BRANCHES) & (orgs["n_full"] >= config.regulations.committee_min_full).to_numpy()
-           & ~among(orgs["org_id"], with_committee))
+           & ~among(orgs["org_id"], with_committee) & ~verify(orgs))
     return count(hit, orgs)
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 
 from .. import schema
 from ..config import DEFAULT, Config
-from ..dataset import Dataset, _add_years
+from ..dataset import Dataset, _add_years, month_only
 
 Unit = Literal["%", "个", "名", "岁", "次", "表", "台账"]
 
@@ -36,6 +36,9 @@ DERIVED_LABELS = {
     "n_full": "正式党员数",
     "n_units": "联系单位数",
     "n_subtree": "含下级党员总数",
+    "unverified": "待核实",
+    "left_out_members": "未计入的党员行数",
+    "left_out_committee": "未计入的班子成员行数",
     "eff_term_end": "现任一届届满日期",
     "months_overdue": "逾期月数",
     "days_left": "距届满天数",
@@ -187,20 +190,34 @@ def evaluate(spec: Spec, inputs: "Inputs") -> Result:
 # --------------------------------------------------------------------------- dates and ages
 
 
-def completed_years(birth: pd.Series, ref: pd.Timestamp | pd.Series) -> pd.Series:
+def completed_years(birth: pd.Series, ref: pd.Timestamp | pd.Series,
+                    by_month: np.ndarray | None = None) -> pd.Series:
     """Age in completed years (周岁) at ``ref``: year difference, minus 1 before the birthday.
 
-    Vectorised; missing birth or reference dates give NA (float NaN).
+    Where ``by_month`` is true (either date known only to the month) the birthday counts as
+    reached in its month: no day is invented. Vectorised; missing dates give NA (float NaN).
     """
     b = pd.to_datetime(birth)
     if isinstance(ref, pd.Series):
         r = pd.to_datetime(ref)
-        ry, rmd = r.dt.year, r.dt.month * 100 + r.dt.day
+        ry, rm, rd = r.dt.year, r.dt.month, r.dt.day
     else:
         r = pd.Timestamp(ref)
-        ry, rmd = r.year, r.month * 100 + r.day
-    years = ry - b.dt.year - ((b.dt.month * 100 + b.dt.day) > rmd).astype("float64")
+        ry, rm, rd = r.year, r.month, r.day
+    bd = b.dt.day
+    if by_month is not None and np.any(by_month):
+        bd = bd.where(~np.asarray(by_month, dtype=bool), 0)
+    years = ry - b.dt.year - ((b.dt.month * 100 + bd) > (rm * 100 + rd)).astype("float64")
     return years.astype("float64")
+
+
+def month_end(dates: pd.Series, by_month: np.ndarray) -> pd.Series:
+    """The last day of the month where ``by_month`` (a date known to the month is reached, or
+    passed, only when that month is over); the date itself elsewhere."""
+    d = pd.to_datetime(dates)
+    if not np.any(by_month):
+        return d
+    return d.where(~np.asarray(by_month, dtype=bool), d + pd.offsets.MonthEnd(0))
 
 
 def whole_months(start: pd.Series, end: pd.Timestamp) -> pd.Series:
@@ -375,6 +392,18 @@ class Inputs:
         o["n_units"] = np.bincount(linked[linked >= 0], minlength=len(o)).astype("int64")
         o["n_subtree"] = _subtree_totals(o[_ORG_ID].astype(object), o["parent_id"].astype(object),
                                          o["n_members"])
+        # rows left out (not as duplicates) refer to it: its roster or committee may be incomplete
+        refs = (self.ds.meta or {}).get("unverified")
+        if isinstance(refs, pd.DataFrame) and len(refs) and len(o):
+            at = positions(o[_ORG_ID], refs["org_id"])
+            for col in ("members", "committee"):
+                got = refs[col].to_numpy(dtype="int64")
+                o[f"left_out_{col}"] = np.where(at >= 0, got[np.maximum(at, 0)], 0).astype("int64")
+            o["unverified"] = at >= 0
+        else:
+            o["left_out_members"] = np.zeros(len(o), dtype="int64")
+            o["left_out_committee"] = np.zeros(len(o), dtype="int64")
+            o["unverified"] = np.zeros(len(o), dtype=bool)
         return o
 
     @cached_property
@@ -395,16 +424,23 @@ class Inputs:
         """
         o = self.orgs.copy()
         e = self.ds.elections
-        e = e[e["date"].notna() & (e["date"] <= self.as_of)]
-        newest = e.groupby(e[_ORG_ID].astype(object))["date"].max()
-        last_rec = lookup_dates(o[_ORG_ID], newest)
+        e = e[(e["date"].notna() & (e["date"] <= self.as_of)).to_numpy(dtype=bool)]
+        e = e.assign(_by_month=month_only(e, "date")).sort_values("date", kind="stable")
+        latest = e.drop_duplicates(_ORG_ID, keep="last")
+        latest.index = pd.Index(latest[_ORG_ID].astype(object).to_numpy())
+        last_rec = lookup_dates(o[_ORG_ID], latest["date"])
         newer = last_rec.notna() & (o["last_election"].isna() | (last_rec > o["last_election"]))
         newer = newer.to_numpy()
         years = pd.to_numeric(o["term_years"], errors="coerce").fillna(3).astype("int64")
         from_record = _add_years(last_rec, years)
         o["eff_last"] = o["last_election"].where(~newer, last_rec)
         o["eff_term_end"] = o["term_end"].where(~newer, from_record)
-        end = o["eff_term_end"]
+        # an end known only to the month is due in that month and overdue from the next one
+        at = positions(o[_ORG_ID], pd.Series(latest.index, dtype=object))
+        flags = np.append(latest["_by_month"].to_numpy(dtype=bool), False)  # -1 picks False
+        o["end_by_month"] = np.where(newer, flags[at], month_only(o, "term_end"))
+        end = month_end(o["eff_term_end"], o["end_by_month"].to_numpy())
+        o["end_cmp"] = end
         o["overdue"] = (end < self.as_of).fillna(False).to_numpy(dtype=bool)
         o["months_overdue"] = whole_months(end, self.as_of).where(o["overdue"]).astype("Int64")
         soon_limit = add_months(self.as_of, self.config.regulations.due_soon_months)
@@ -472,6 +508,8 @@ class Inputs:
         lk = self.org_lookup
         years = pd.to_numeric(r[_ORG_ID].astype(object).map(lk["term_years"]), errors="coerce")
         r["renewed_end"] = _add_years(r["previous_date"], years.fillna(3).astype("int64"))
+        # compared by month when the previous election is known only to the month
+        r["renewed_end_cmp"] = month_end(r["renewed_end"], month_only(r, "previous_date"))
         return r.reset_index(drop=True)
 
     @cached_property
@@ -486,9 +524,11 @@ class Inputs:
         ids = o[_ORG_ID].astype(object)
         renewed = among(ids, r.index)
         o["review_end"] = o["eff_term_end"].where(~renewed, lookup_dates(ids, r["renewed_end"]))
+        review_cmp = o["end_cmp"].where(~renewed, lookup_dates(ids, r["renewed_end_cmp"]))
         o["renewed_on"] = lookup_dates(ids, r["date"])
+        # due: the term ends in the period or earlier (a month-only end: ends in that month)
         o["is_due"] = (o["review_end"] <= self.period_end).fillna(False).to_numpy(dtype=bool)
-        o["on_time"] = (o["is_due"] & renewed & (o["renewed_on"] <= o["review_end"]).fillna(False).to_numpy(dtype=bool))
+        o["on_time"] = (o["is_due"] & renewed & (o["renewed_on"] <= review_cmp).fillna(False).to_numpy(dtype=bool))
         return o
 
     # committees ----------------------------------------------------------
@@ -516,8 +556,14 @@ class Inputs:
         r = self.renewals
         in_window = among(c[_ORG_ID], r[_ORG_ID])
         rows = c[((c["term"] == term).to_numpy(dtype=bool) & in_window)].copy()
-        rows["ref_date"] = lookup_dates(rows[_ORG_ID], r.set_index(r[_ORG_ID].astype(object))[date_col]).to_numpy()
-        rows["age"] = completed_years(rows["birth_date"], rows["ref_date"])
+        by_org = r.set_index(r[_ORG_ID].astype(object))
+        rows["ref_date"] = lookup_dates(rows[_ORG_ID], by_org[date_col]).to_numpy()
+        # the age is counted by month when the birth or the election date is known only to the month
+        ref_month = pd.Series(month_only(r, date_col), index=by_org.index)
+        ref_month = ref_month[~ref_month.index.duplicated()]
+        by_month = (month_only(rows, "birth_date")
+                    | ref_month.reindex(rows[_ORG_ID].astype(object).to_numpy()).fillna(False).to_numpy(dtype=bool))
+        rows["age"] = completed_years(rows["birth_date"], rows["ref_date"], by_month)
         lk = self.org_lookup
         rows["area_label"] = rows[_ORG_ID].astype(object).map(lk["area_label"]).fillna(NO_AREA).to_numpy()
         return rows

@@ -294,7 +294,7 @@ def _assemble(results: list[FileResult], period: Period, config: Config,
     clean = complete(clean)
     files = _files(results, reconciliation)
     return Dataset(period=period, issues=issue_table, reconciliation=reconciliation, files=files,
-                   meta={}, **clean)
+                   meta={"unverified": rules.unverified_refs(tables)}, **clean)
 
 
 def _files(results: list[FileResult], rec: pd.DataFrame) -> pd.DataFrame:

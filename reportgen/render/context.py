@@ -46,7 +46,7 @@ SCALARS: dict[str, tuple[str, ...]] = {
     "quality": ("rows_read", "rows_used", "errors", "warnings"),
 }
 TABLES: dict[str, tuple[str, ...]] = {
-    "orgs": ("by_type", "by_sector", "by_area"),
+    "orgs": ("by_type", "by_sector", "by_area", "unverified"),
     "members": ("age_bands", "education", "by_occupation", "by_area"),
     "development": ("by_area",),
     "elections": ("overdue", "due_soon", "overdue_by_area", "held_list"),
@@ -202,6 +202,9 @@ def _derive(ctx: dict, cfg: Config) -> None:
 
     _derive_elections(el, cfg)
 
+    _unknown_notes(members, cfg)
+    _unknown_notes(dev, cfg, DEVELOPMENT_NOTES, "新发展党员")
+
     over60_label = schema.AGE_BANDS[-1][0]
     members.setdefault("over60_share", _share_of(members["age_bands"], over60_label))
     label, share = _largest(members["by_occupation"], exclude=(schema.RETIRED,))
@@ -220,6 +223,29 @@ def _derive(ctx: dict, cfg: Config) -> None:
     size_prev, female_prev = _num(com.get("size_previous")), _num(com.get("female_previous"))
     com.setdefault("female_share_previous",
                    female_prev / size_prev if female_prev is not None and size_prev else None)
+
+
+# share → (the field whose unknowns it leaves out, its name in the sentence)
+_MH = schema.MEMBERS.header
+UNKNOWN_NOTES = {share: (key, _MH(key)) for share, key in (
+    ("female_share", "gender"), ("minority_share", "ethnicity"), ("under35_share", "birth_date"),
+    ("age_mean", "birth_date"), ("college_share", "education"), ("retired_share", "occupation"))}
+
+
+DEVELOPMENT_NOTES = {share: (key, _MH(key)) for share, key in (
+    ("under35_share", "birth_date"), ("college_share", "education"), ("female_share", "gender"))}
+
+
+def _unknown_notes(members: dict, cfg: Config, notes: dict = UNKNOWN_NOTES, who: str = "党员") -> None:
+    """``<share>_note``: "（另有12名党员学历未填写或无法识别，未计入该比例）" beside a share whose
+    field is unknown for more than ``concerns.unknown_note_share`` of the members, else ""."""
+    total = _num(members.get("total"))
+    for key, (field, name) in notes.items():
+        n = _num(members.get(f"unknown_{field}"))
+        over = bool(total and n and n / total > cfg.concerns.unknown_note_share)
+        what = "年龄统计" if key == "age_mean" else "该比例"
+        members.setdefault(f"{key}_note", f"（另有{zh.wan(int(n))}名{who}{name}未填写或无法识别，未计入{what}）"
+                           if over else "")
 
 
 def _derive_elections(el: dict, cfg: Config) -> None:

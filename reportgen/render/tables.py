@@ -27,6 +27,7 @@ TITLES: dict[str, str] = {
     "orgs.by_type": "党组织按组织类别分布",
     "orgs.by_sector": "党组织按所属领域分布",
     "orgs.by_area": "各片区党组织情况",
+    "orgs.unverified": "待核实党组织名单",
     "members.age_bands": "党员年龄结构",
     "members.education": "党员学历结构",
     "members.by_occupation": "党员工作岗位分布",
@@ -49,7 +50,7 @@ TITLES: dict[str, str] = {
 # The order of the tables in the appendix of the default reports and in tables.xlsx.
 ORDER: tuple[str, ...] = tuple(k for k in TITLES if not k.startswith("two_new.")
                                and k not in ("elections.held_list", "committee.age_bands",
-                                             "committee.education"))
+                                             "committee.education", "orgs.unverified"))
 
 
 @dataclass

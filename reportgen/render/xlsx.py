@@ -68,7 +68,7 @@ def report_tables(ctx: dict) -> list[TableSpec]:
 def ledgers(ctx: dict, skip: set[str]) -> list[TableSpec]:
     """Ledgers (lists of organizations) not already among the report's tables."""
     out = []
-    for key in ("elections.overdue", "elections.due_soon"):
+    for key in ("elections.overdue", "elections.due_soon", "orgs.unverified"):
         frame = lookup(ctx, key)
         if key not in skip and isinstance(frame, pd.DataFrame) and len(frame):
             out.append(TableSpec(key, title_of(key), frame, ledger=True))

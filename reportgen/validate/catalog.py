@@ -1,5 +1,10 @@
 """The catalogue of validation rules (SPEC §2): stable id, severity, what it means, how to fix it.
 
+Each rule says what it does to the row (``effect``): ``drop`` leaves the row out (it cannot be
+attributed to a person or an organization, or it is a second copy), ``unknown`` counts the row with
+the field in question treated as blank (the message ends with ``COUNTED_AS_BLANK``), ``keep``
+counts it as it is. A rule appended without an effect drops the row when it is an 错误.
+
 The rule checks live in ``rules.py`` (rows and sets) and ``reportgen.ingest`` (files and sheets);
 they word their messages from the entries here so that the severity a user can predict is stated
 once. The sample generator's manifest of planted problems uses the same ids.
@@ -13,6 +18,14 @@ ERROR = "错误"
 WARNING = "警告"
 SKIPPED = "已跳过"  # not data: read past, neither counted nor left out (SPEC §2)
 
+# What a rule does to the row it finds a problem in (SPEC §2):
+DROP = "drop"  # the row cannot be attributed, or is a second copy: left out of the statistics
+UNKNOWN = "unknown"  # the row is counted; the field in question is treated as blank
+KEEP = "keep"  # the row is counted as it is (warnings; disagreements where the written column wins)
+EFFECTS = (DROP, UNKNOWN, KEEP)
+# The sentence that ends the message of an UNKNOWN rule.
+COUNTED_AS_BLANK = "已计入统计，该项按未填写处理"
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -20,10 +33,21 @@ class Rule:
     severity: str
     title: str  # what is wrong, in Chinese
     fix: str  # how to fix it, in Chinese
+    effect: str | None = None  # DROP / UNKNOWN / KEEP; None: DROP for an 错误, else KEEP
+
+    def __post_init__(self) -> None:
+        if self.effect is None:
+            object.__setattr__(self, "effect", DROP if self.severity == ERROR else KEEP)
+        if self.effect not in EFFECTS:
+            raise ValueError(f"rule {self.id}: unknown effect {self.effect!r}")
 
     @property
     def drops_row(self) -> bool:
-        return self.severity == ERROR
+        return self.effect == DROP
+
+    @property
+    def nulls_field(self) -> bool:
+        return self.effect == UNKNOWN
 
 
 _RULES = (
@@ -45,27 +69,29 @@ _RULES = (
     Rule("file.folder_unreadable", ERROR, "文件夹无法打开，其中的文件未读取", "请检查文件夹权限，或把其中的文件复制到可以打开的文件夹"),
     Rule("file.folder_link", SKIPPED, "已跳过（链接指向已读取的文件夹）", "无需处理；如需读取请把文件直接放入报送文件夹"),
     # row rules
-    Rule("row.required", ERROR, "必填项为空", "请补填该项"),
-    Rule("row.enum", ERROR, "填写的值不在规定选项内", "请从下拉选项中选择"),
-    Rule("row.date", ERROR, "日期无法识别", "请填写如 2010-05-01 或 2010年5月1日 的日期"),
-    Rule("row.date_range", ERROR, "日期不合理", "请核对日期"),
-    Rule("row.date_order", ERROR, "日期先后顺序不可能", "请核对出生、入党、转正日期的先后"),
-    Rule("row.int", ERROR, "应为非负整数", "请填写不带小数和文字的人数"),
+    Rule("row.required", ERROR, "必填项为空", "请补填该项", UNKNOWN),
+    Rule("row.enum", ERROR, "填写的值不在规定选项内", "请从下拉选项中选择", UNKNOWN),
+    Rule("row.date", ERROR, "日期无法识别", "请填写如 2010-05-01 或 2010年5月1日 的日期", UNKNOWN),
+    Rule("row.date_range", ERROR, "日期不合理", "请核对日期", UNKNOWN),
+    Rule("row.date_order", ERROR, "日期先后顺序不可能", "请核对出生、入党、转正日期的先后", UNKNOWN),
+    Rule("row.int", ERROR, "应为非负整数", "请填写不带小数和文字的人数", UNKNOWN),
     Rule("row.id_numeric", ERROR, "身份证号被存成了数字，后几位已丢失",
-         "请把该列设置为文本格式后重新录入完整的身份证号"),
+         "请把该列设置为文本格式后重新录入完整的身份证号", UNKNOWN),
     Rule("row.id_invalid", WARNING, "身份证号校验位或位数不正确", "请核对身份证号"),
-    Rule("row.id_mismatch", ERROR, "身份证号与性别或出生日期不一致", "请核对身份证号、性别和出生日期"),
-    Rule("row.present_gt_eligible", ERROR, "实到会人数多于应到会人数", "请核对到会人数"),
-    Rule("row.seats_gt_candidates", ERROR, "候选人数少于应选委员数", "请核对候选人数和应选委员数"),
+    Rule("row.id_mismatch", ERROR, "身份证号与性别或出生日期不一致", "请核对身份证号、性别和出生日期", KEEP),
+    Rule("row.present_gt_eligible", ERROR, "实到会人数多于应到会人数", "请核对到会人数", UNKNOWN),
+    Rule("row.seats_gt_candidates", ERROR, "候选人数少于应选委员数", "请核对候选人数和应选委员数", UNKNOWN),
+    Rule("row.unidentified", ERROR, "无法确定是哪个人或哪个组织，该行未计入统计",
+         "请补填姓名、身份证号或所在党组织等能确定本行归属的项", DROP),
     Rule("row.credit_code", WARNING, "统一社会信用代码校验位或位数不正确", "请核对统一社会信用代码"),
     Rule("row.phone", WARNING, "电话号码格式不正确", "请填写11位手机号或带区号的固定电话"),
     Rule("row.age_over_100", WARNING, "年龄超过100岁", "请核对出生日期"),
     Rule("row.optional_blank", WARNING, "该项为空，相关统计将不含此行", "建议补填"),
     # set rules
-    Rule("set.duplicate_org", ERROR, "组织编码重复", "请删除重复的行或更正组织编码"),
-    Rule("set.duplicate_member", ERROR, "同一身份证号的党员重复出现", "请删除重复的行"),
-    Rule("set.duplicate_committee", ERROR, "同一组织同一届别的班子成员重复", "请删除重复的行"),
-    Rule("set.unknown_org", ERROR, "所在党组织在党组织表中不存在", "请填写党组织表中的组织编码或完整名称"),
+    Rule("set.duplicate_org", ERROR, "组织编码重复", "请删除重复的行或更正组织编码", DROP),
+    Rule("set.duplicate_member", ERROR, "同一身份证号的党员重复出现", "请删除重复的行", DROP),
+    Rule("set.duplicate_committee", ERROR, "同一组织同一届别的班子成员重复", "请删除重复的行", DROP),
+    Rule("set.unknown_org", ERROR, "所在党组织在党组织表中不存在", "请填写党组织表中的组织编码或完整名称", DROP),
     Rule("set.unit_unknown_org", WARNING, "所属党组织编码在党组织表中不存在", "请核对所属党组织编码"),
     Rule("set.parent_unknown", WARNING, "上级组织编码在党组织表中不存在，按最上级处理", "请核对上级组织编码"),
     Rule("set.parent_cycle", WARNING, "上级组织关系形成循环，按最上级处理", "请核对上级组织编码"),

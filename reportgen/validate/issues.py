@@ -4,8 +4,10 @@ An issue is one row: file, sheet, row (the Excel row number a user sees; blank f
 or sheet), column (the header as the user wrote it), value, rule, severity, message (Chinese: what
 is wrong and how to fix it); ID and mobile numbers are masked in column, value and message here,
 and in file and sheet names where they are written out. A data row is left out of the statistics
-iff it has at least one issue of severity 错误, so per file and sheet
-``rows_read = rows_used + rows_left_out``.
+iff it has at least one issue whose rule drops the row (``catalog.Rule.drops_row``: it cannot be
+attributed, or it is a second copy); other 错误 make one field unknown and the row is counted. So
+per file and sheet ``rows_read = rows_used + rows_left_out``. A value repeated down a column
+(an unknown option, an unreadable date) is one issue line on its first row, naming the others.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ ISSUE_TITLES = {"file": "文件", "sheet": "工作表", "row": "行号", "column
                 "rule": "规则", "severity": "严重程度", "message": "说明"}
 SUMMARY_COLUMNS = ("文件", "行数", "计入", "未计入", "错误", "警告")
 RECONCILIATION_TITLES = {"file": "文件", "sheet": "工作表", "rows_read": "读取行数",
-                         "rows_used": "计入统计", "rows_left_out": "未计入（有错误）"}
+                         "rows_used": "计入统计", "rows_left_out": "未计入（无法确定归属或重复）"}
 
 def empty_issues() -> pd.DataFrame:
     """An issue table with no rows and the canonical dtypes."""

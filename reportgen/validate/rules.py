@@ -2,7 +2,7 @@
 
 :func:`check` takes the raw text tables (one per schema sheet, every file's rows concatenated in
 reading order), normalises them and records issues; :func:`clean_table` then gives the rows
-without errors. Severities come from ``catalog``; messages are assembled column-wise, only for
+not left out. Severities and effects come from ``catalog``; messages are assembled column-wise, only for
 the rows that failed, from parts naming the column (as the user wrote it) and the value, and end
 with the catalogue's fix. Decisions where the spec is silent:
 
@@ -17,6 +17,16 @@ with the catalogue's fix. Decisions where the spec is silent:
 - joined before the 18th birthday and any date after the as-of date (except 本届届满日期) are
   ``row.date_range``; 转正日期 not after 入党日期, and 上届选举日期 not before 选举日期, are
   ``row.date_order``;
+- a row is left out only when it cannot be attributed (``row.unidentified``: a member without a
+  name and without a well-formed ID, or without an organization; an organization without code and
+  name; an election or committee member without organization; a committee member or 两新组织
+  without name), as a second copy, or for an unknown organization (``set.unknown_org``). Every
+  other 错误 blanks the field concerned and counts the row: an impossible date blanks the doubtful
+  date (入党日期 before the 18th birthday: 入党日期; 转正日期 not after 入党日期: 转正日期, the
+  member stays 正式党员; 上届选举日期: that date, filled again from the term); 实到多于应到 blanks
+  both figures, 候选人少于应选 both figures; an ID disagreeing with the gender or birth date
+  written beside it keeps the written value (the disagreement is listed); an ID stored as a
+  number is blanked (the row is left out when no name identifies the person);
 - blank optional fields are warned only for the fields in ``OPTIONAL_WARNED`` — once per sheet
   when the whole column is missing, else once per blank cell.
 """
@@ -58,6 +68,8 @@ NOT_FUTURE: dict[str, tuple[str, ...]] = {
     "committee": ("birth_date",),
 }
 ID = "id_number"
+MONTH_ONLY = "_month_only:"  # prefix of the flags of dates given as a month only
+GROUP_ROWS = 10  # row numbers listed in the message of a value repeated down a column
 PROVENANCE = ("_file", "_sheet", "_row")
 
 
@@ -102,6 +114,8 @@ class Table:
     values: pd.DataFrame = field(default_factory=pd.DataFrame)  # normalised fields
     parts: list[pd.DataFrame] = field(default_factory=list)  # issue frames (with _idx)
     error: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    copies: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # left out as duplicates
+    pending: list = field(default_factory=list)  # (key, mask) to blank once ``values`` is built
 
     @property
     def sheet(self) -> schema.Sheet:
@@ -148,27 +162,90 @@ class Table:
         return out.str.replace(r"(\d{4}-\d{2}-\d{2}) 00:00:00", r"\1", regex=True)
 
     def add(self, mask, rule_id: str, key: str | None, value: Part, *parts: Part,
-            fix: bool = True) -> None:
+            fix: bool = True, null: str | tuple[str, ...] | None = "", effect: str | None = None,
+            group: bool = False) -> None:
         """Record one issue per row where ``mask`` is true; the message is ``parts`` followed by
-        the catalogue's fix (``fix=False`` when the parts end with their own advice)."""
+        the catalogue's fix (``fix=False`` when the parts end with their own advice).
+
+        What happens to the row follows the rule's effect (``effect`` overrides it for these
+        rows): ``drop`` marks it left out; ``unknown`` blanks field ``null`` (default: ``key``;
+        a tuple blanks several) in ``values`` and ends the message with "已计入统计，该项按未填写处理".
+        With ``group``, rows with the same file, sheet, column and value make one issue line (on
+        the first row) saying how often and in which rows the value occurs."""
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
         idx = np.flatnonzero(mask)
         rule = catalog.rule(rule_id)
-        sub = self.raw.iloc[idx]
-        message = self.render(parts, idx)
+        effect = effect or rule.effect
+        first = idx
+        if group and len(idx) > 1:
+            first, times, rows_text = self._groups(idx, key, value)
+        sub = {c: self.raw[c].iloc[first].to_numpy() for c in PROVENANCE}  # not the whole raw frame
+        message = self.render(parts, first)
+        if group and len(first) < len(idx):
+            message = message + pd.Series(np.where(times > 1, "，该值共出现" + pd.Series(times).astype(str)
+                                                   + "次（" + rows_text + "）", ""), dtype=STRING)
         if fix:
             message = message + "；" + rule.fix
-        column = self.header_at(key, idx) if key is not None else pd.Series([""] * len(idx), dtype=STRING)
+        if effect == catalog.UNKNOWN:
+            message = message + "；" + catalog.COUNTED_AS_BLANK
+        column = self.header_at(key, first) if key is not None else pd.Series([""] * len(first), dtype=STRING)
         frame = pd.DataFrame({
-            "file": sub["_file"].to_numpy(), "sheet": sub["_sheet"].to_numpy(),
-            "row": sub["_row"].to_numpy(), "column": column.to_numpy(),
-            "value": self.render((value,), idx).to_numpy() if not isinstance(value, str) else value,
-            "rule": rule_id, "severity": rule.severity, "message": message.to_numpy(), "_idx": idx})
+            "file": sub["_file"], "sheet": sub["_sheet"],
+            "row": sub["_row"], "column": column.to_numpy(),
+            "value": self.render((value,), first).to_numpy() if not isinstance(value, str) else value,
+            "rule": rule_id, "severity": rule.severity, "message": message.to_numpy(), "_idx": first})
         self.parts.append(frame)
-        if rule.drops_row:
+        if effect == catalog.DROP:
             self.error[idx] = True
+            if rule_id.startswith("set.duplicate"):
+                self.copies[idx] = True
+        elif effect == catalog.UNKNOWN:
+            keys = (key,) if null == "" else (null,) if isinstance(null, str) else (null or ())
+            for k in keys:
+                if k is not None:
+                    self.blank(k, mask)
+
+    def blank(self, key: str, mask: np.ndarray) -> None:
+        """Treat field ``key`` as not filled in the rows of ``mask`` (now, or once ``values`` is
+        built when the field rules are still parsing)."""
+        if key not in self.values.columns:
+            self.pending.append((key, mask))
+            return
+        self.values[key] = self.values[key].mask(mask)
+        flag = "_month_only:" + key
+        if flag in self.values.columns:
+            self.values[flag] = self.values[flag].to_numpy(dtype=bool) & ~mask
+
+    def _groups(self, idx: np.ndarray, key: str | None, value: Part
+                ) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+        """Failing rows ``idx`` grouped by file, sheet, column and value (vectorised): the first
+        row of each group, the group sizes and "第5、9、14…行" (at most ``GROUP_ROWS`` numbers)."""
+        raw = self.raw
+        if isinstance(value, pd.Series):  # the text as written: no need to word it for every row
+            val = _sub(value, idx)
+        else:
+            val = self.render((value,), idx) if not isinstance(value, str) else pd.Series([value] * len(idx))
+        frame = pd.DataFrame({"src": raw["_src"].to_numpy()[idx], "v": val.astype(object).to_numpy(),
+                              "row": raw["_row"].to_numpy()[idx], "pos": idx})
+        # each source frame is one (file, sheet) with one header per field
+        code = frame.groupby(["src", "v"], sort=False, dropna=False).ngroup().to_numpy()
+        order = np.argsort(code, kind="stable")
+        frame = frame.iloc[order].reset_index(drop=True)
+        code = code[order]
+        sizes = np.bincount(code)
+        rank = frame.groupby(code, sort=False).cumcount().to_numpy()
+        shown = np.flatnonzero(rank < GROUP_ROWS)  # only these rows are written out
+        c = code[shown]
+        last = rank[shown] == np.minimum(sizes[c], GROUP_ROWS) - 1
+        piece = (frame["row"].to_numpy()[shown].astype(str).astype(object)
+                 + np.where(last, np.where(sizes[c] > GROUP_ROWS, "…行", "行"), "、"))
+        rows_text = "第" + pd.Series(piece).groupby(c, sort=True).sum()
+        firsts = frame["pos"].to_numpy()[rank == 0]  # in group-code order (sorted)
+        keep = np.argsort(firsts, kind="stable")
+        return (firsts[keep], sizes[keep],
+                rows_text.reset_index(drop=True).iloc[keep].reset_index(drop=True).astype(STRING))
 
     def alive(self) -> np.ndarray:
         return ~self.error
@@ -201,12 +278,12 @@ def _field_rules(t: Table, as_of: pd.Timestamp) -> None:
         if f.type == "enum":
             res = nz.map_enum(text, f.enum)
             t.add(res["bad"], "row.enum", f.key, text, H(f.key), "填写的", Q(text),
-                  "不在规定选项内（可选：" + "、".join(f.enum.values) + "）")
+                  "不在规定选项内（可选：" + "、".join(f.enum.values) + "）", group=True)
             values[f.key] = res["value"]
         elif f.type == "date":
             res = nz.parse_dates(text)
             date = res["date"]
-            t.add(res["bad"], "row.date", f.key, text, H(f.key), "填写的", Q(text), "无法识别为日期")
+            t.add(res["bad"], "row.date", f.key, text, H(f.key), "填写的", Q(text), "无法识别为日期", group=True)
             t.add(_fail(date < DATE_MIN), "row.date_range", f.key, text, H(f.key), "为", D(date), "，早于1900年")
             if f.key in NOT_FUTURE.get(t.key, ()):
                 t.add(_fail(date > as_of), "row.date_range", f.key, text, H(f.key), "为", D(date),
@@ -231,18 +308,66 @@ def _field_rules(t: Table, as_of: pd.Timestamp) -> None:
             values[f.key] = idcard.normalize(text)
         else:
             values[f.key] = text
-        if f.required and not f.derivable:
+        if f.required and not f.derivable and f.key not in IDENTITY.get(t.key, ()):
             _required(t, f.key, text.isna().to_numpy())
     t.values = pd.DataFrame(values, index=t.raw.index)
+    pending, t.pending = t.pending, []
+    for key, mask in pending:
+        t.blank(key, mask)
 
 
-def _required(t: Table, key: str, missing: np.ndarray) -> None:
+def _required(t: Table, key: str, missing: np.ndarray, rule_id: str = "row.required", why: str = "") -> None:
+    """Blank required field ``key``: ``row.required`` (the field is unknown), or, with ``rule_id``
+    ``row.unidentified`` and ``why``, the row left out because it cannot be attributed."""
     missing = np.asarray(missing, dtype=bool)
     if not missing.any():
         return
     absent = ~t.has_column(key)
-    t.add(missing & ~absent, "row.required", key, "", H(key), "为空")
-    t.add(missing & absent, "row.required", key, "", "本表没有", H(key), "列，该项必填；请增加该列并填写", fix=False)
+    t.add(missing & ~absent, rule_id, key, "", H(key), "为空" + why)
+    t.add(missing & absent, rule_id, key, "", "本表没有", H(key), "列" + (why or "，该项必填") + "；请增加该列并填写",
+          fix=False)
+
+
+# Fields that say whose row it is (SPEC §2): a row without them cannot be attributed and is left
+# out (``row.unidentified``) instead of being counted with the field unknown.
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "orgs": ("org_id", "name"),
+    "members": ("name", "org_id"),
+    "elections": ("org_id",),
+    "committee": ("name", "org_id"),
+    "units": ("unit_name",),
+}
+_LEFT_OUT = "，无法确定本行{}，该行未计入统计"
+
+
+def _identity_rules(t: Table, usable_id: np.ndarray | None = None, excused: np.ndarray | None = None) -> None:
+    """Rows that cannot be attributed are left out; a blank identity field that another column
+    makes up for is only unknown. An organization needs its code or its name; a member a name or a
+    usable ID number, and an organization; a committee member a name and an organization; an
+    election its organization; a 两新组织 its name."""
+    blank = {k: t.text(k).isna().to_numpy() for k in IDENTITY.get(t.key, ())}
+    if excused is not None:  # already left out for their identity (an ID stored as a number, no name)
+        blank = {k: b & ~excused for k, b in blank.items()}
+    if t.key == "orgs":
+        both = blank["org_id"] & blank["name"]
+        _required(t, "org_id", both, "row.unidentified",
+                  "，“" + t.sheet.header("name") + "”也为空" + _LEFT_OUT.format("是哪个党组织"))
+        _required(t, "org_id", blank["org_id"] & ~both)
+        _required(t, "name", blank["name"] & ~both)
+        return
+    if t.key == "members":
+        usable = np.zeros(len(t), dtype=bool) if usable_id is None else usable_id
+        _required(t, "name", blank["name"] & ~usable, "row.unidentified", "，也没有有效的身份证号" + _LEFT_OUT.format("是哪位党员"))
+        _required(t, "name", blank["name"] & usable)
+        gone = blank["name"] & ~usable if excused is None else (blank["name"] & ~usable) | excused
+        _required(t, "org_id", blank["org_id"] & ~gone, "row.unidentified",
+                  _LEFT_OUT.format("属于哪个党组织"))
+        return
+    whose = {"elections": "是哪个党组织的选举", "committee": "是哪个班子的哪位成员", "units": "是哪个单位"}[t.key]
+    done = np.zeros(len(t), dtype=bool)
+    for k in IDENTITY[t.key]:
+        _required(t, k, blank[k] & ~done, "row.unidentified", _LEFT_OUT.format(whose))
+        done |= blank[k]
 
 
 def _person_rules(t: Table, config: Config, as_of: pd.Timestamp) -> None:
@@ -252,9 +377,15 @@ def _person_rules(t: Table, config: Config, as_of: pd.Timestamp) -> None:
     id_text = t.text(ID)
     masked = _masked(id_text)
     numeric = t.raw["_id_numeric"].to_numpy(dtype=bool) & id_text.notna().to_numpy()
-    t.add(numeric, "row.id_numeric", ID, masked, H(ID), "被存成了数字（读出为", masked, "），后几位已丢失")
+    # an ID stored as a number is unknown; when no name identifies the person either, the row is out
+    no_name = t.text("name").isna().to_numpy()
+    t.add(numeric & ~no_name, "row.id_numeric", ID, masked, H(ID), "被存成了数字（读出为", masked, "），后几位已丢失")
+    t.add(numeric & no_name, "row.unidentified", ID, masked, H(ID), "被存成了数字（读出为", masked,
+          "），后几位已丢失，", H("name"), "也为空，无法确定是哪个人，该行未计入统计；",
+          "请把该列设置为文本格式后重新录入完整的身份证号，并填写姓名", fix=False)
     ida = idcard.analyse(id_text.where(~numeric))
     has_id = ida["id"].notna().to_numpy()
+    _identity_rules(t, ida["well_formed"].to_numpy(dtype=bool), numeric & no_name)
     valid = ida["valid"].to_numpy(dtype=bool)
     invalid = has_id & ~valid
     well_formed = ida["well_formed"].to_numpy(dtype=bool)
@@ -267,14 +398,15 @@ def _person_rules(t: Table, config: Config, as_of: pd.Timestamp) -> None:
     gender, birth = v["gender"], v["birth_date"]
     g_bad = valid & _fail(gender != ida["gender"])
     t.add(g_bad, "row.id_mismatch", "gender", t.text("gender"),
-          H(ID), masked, "显示性别为", ida["gender"], "，但", H("gender"), "填写为", Q(t.text("gender")))
+          H(ID), masked, "显示性别为", ida["gender"], "，但", H("gender"), "填写为", Q(t.text("gender")),
+          "（已计入统计，按所填", H("gender", quoted=False), "统计）")
     month_only = v["_month_only:birth_date"].to_numpy(dtype=bool)
     same_day = _fail(birth == ida["birth"])
     same_month = _fail((birth.dt.year == ida["birth"].dt.year) & (birth.dt.month == ida["birth"].dt.month))
     b_bad = valid & birth.notna().to_numpy() & ~np.where(month_only, same_month, same_day)
     t.add(b_bad, "row.id_mismatch", "birth_date", t.text("birth_date"),
           H(ID), masked, "显示出生日期为", D(ida["birth"]), "，但", H("birth_date"), "填写为",
-          Q(t.text("birth_date")))
+          Q(t.text("birth_date")), "（已计入统计，按所填", H("birth_date", quoted=False), "统计）")
 
     # derive what is blank; what cannot be derived is missing
     def why(idx: np.ndarray) -> np.ndarray:
@@ -291,7 +423,7 @@ def _person_rules(t: Table, config: Config, as_of: pd.Timestamp) -> None:
     birth = v["birth_date"]
     odd = _fail((birth > as_of) | (birth < DATE_MIN)) & ~b_given
     t.add(odd, "row.date_range", ID, masked, "由身份证号", masked, "推出的出生日期", D(birth), "不合理；请核对身份证号",
-          fix=False)
+          fix=False, null="birth_date")
     over = config.concerns.member_max_age
     old = _fail(birth <= as_of - pd.DateOffset(years=over + 1)) & _fail(birth >= DATE_MIN)
     t.add(old, "row.age_over_100", "birth_date", t.text("birth_date"), H("birth_date"), "为", D(birth),
@@ -305,16 +437,20 @@ def _member_rules(t: Table, as_of: pd.Timestamp) -> None:
     plausible = _fail((birth >= DATE_MIN) & (birth <= as_of))  # else the birth date is the problem
     t.add(_fail(joined < adult) & plausible, "row.date_range", "joined", t.text("joined"), H("joined"), D(joined),
           "早于年满18周岁之日", D(adult), "（出生日期", D(birth), "）")
-    t.add(_fail(full <= joined), "row.date_order", "full_member_since", t.text("full_member_since"),
+    # 转正日期 not after 入党日期: the later date is the doubtful one; the person stays a 正式党员
+    order = _fail(full <= joined)
+    if order.any() and "status" in v:
+        v["status"] = v["status"].mask(order & v["status"].isna().to_numpy(), schema.FULL_MEMBER)
+    t.add(order, "row.date_order", "full_member_since", t.text("full_member_since"),
           H("full_member_since"), D(full), "不晚于", H("joined"), D(joined))
 
 
 def _election_rules(t: Table) -> None:
     v = t.values
     t.add(_fail(v["present"] > v["eligible"]), "row.present_gt_eligible", "present", t.text("present"),
-          H("present"), v["present"], "多于", H("eligible"), v["eligible"])
+          H("present"), v["present"], "多于", H("eligible"), v["eligible"], null=("present", "eligible"))
     t.add(_fail(v["seats"] > v["candidates"]), "row.seats_gt_candidates", "candidates", t.text("candidates"),
-          H("candidates"), v["candidates"], "少于", H("seats"), v["seats"])
+          H("candidates"), v["candidates"], "少于", H("seats"), v["seats"], null=("candidates", "seats"))
     t.add(_fail(v["previous_date"] >= v["date"]), "row.date_order", "previous_date", t.text("previous_date"),
           H("previous_date"), D(v["previous_date"]), "不早于", H("date"), D(v["date"]), "；请核对两次选举的日期",
           fix=False)
@@ -529,7 +665,8 @@ def make_table(key: str, frames: list[pd.DataFrame], headers: list[dict[str, str
     if "_id_numeric" not in raw:
         raw["_id_numeric"] = False
     raw["_id_numeric"] = raw["_id_numeric"].fillna(False).astype(bool)
-    return Table(key, raw, headers, error=np.zeros(len(raw), dtype=bool))
+    return Table(key, raw, headers, error=np.zeros(len(raw), dtype=bool),
+                 copies=np.zeros(len(raw), dtype=bool))
 
 
 # The tables whose row rules a worker of the reading pool takes while the main process checks
@@ -549,6 +686,8 @@ def row_rules(t: Table, as_of: pd.Timestamp, config: Config) -> Table:
     _field_rules(t, as_of)
     if t.key in ("members", "committee"):
         _person_rules(t, config, as_of)
+    else:
+        _identity_rules(t)
     if t.key == "members":
         _member_rules(t, as_of)
     elif t.key == "elections":
@@ -593,7 +732,7 @@ def _rules_shipped(box: list[bytes], as_of: pd.Timestamp, config: Config) -> byt
     unpickled instead of staying with the call's arguments until it returns (1M: ~100 MB)."""
     ts = [row_rules(t, as_of, config) for t in pickle.loads(box.pop())]
     lookup = _set_rules_away(*ts)
-    out = [(t.values, t.parts, t.error) for t in ts]
+    out = [(t.values, t.parts, t.error, t.copies) for t in ts]
     del ts  # the raw frames do not go back: freed before the pickling
     return pickle.dumps((out, lookup), protocol=5)
 
@@ -605,8 +744,8 @@ def _receive(away: Future, ts: list[Table], as_of: pd.Timestamp, config: Config)
         for t in ts:
             row_rules(t, as_of, config)
         return _set_rules_away(*ts)
-    for t, (values, parts, error) in zip(ts, filled):
-        t.values, t.parts, t.error = values, parts, error
+    for t, (values, parts, error, copies) in zip(ts, filled):
+        t.values, t.parts, t.error, t.copies = values, parts, error, copies
     return lookup
 
 
@@ -640,6 +779,9 @@ def clean_table(t: Table) -> pd.DataFrame:
     """The rows without errors: normalised fields, extra columns, provenance."""
     keep = t.alive()
     frame = pd.DataFrame({k: t.values[k] for k in t.sheet.keys}, index=t.raw.index)
+    for c in t.values.columns:  # dates known only to the month (SPEC §1.3): kept for month precision
+        if c.startswith(MONTH_ONLY) and t.values[c].any():
+            frame[c] = t.values[c].to_numpy(dtype=bool)
     for c in t.raw.columns:
         if c.startswith(EXTRA_PREFIX):
             frame[c] = t.raw[c]
@@ -653,3 +795,40 @@ def left_out(t: Table) -> pd.DataFrame:
     sub = t.raw.loc[t.error, ["_file", "_sheet"]]
     out = sub.groupby(["_file", "_sheet"], sort=False).size().rename("rows_left_out").reset_index()
     return out.rename(columns={"_file": "file", "_sheet": "sheet"})
+
+
+def unverified_refs(tables: dict[str, Table]) -> pd.DataFrame:
+    """Organizations that rows left out refer to (by code or by a name that resolves): their
+    roster or committee may be incomplete, so findings that need the whole of it are not stated
+    for them (SPEC §2; ``orgs.unverified``). Second copies of a duplicate do not count: one copy
+    is counted. Columns: org_id, members (member rows left out), committee (committee rows)."""
+    counts = {}
+    orgs = tables.get("orgs")
+    names = pd.DataFrame({"key": pd.Series([], dtype=object), "code": pd.Series([], dtype=object)})
+    if orgs is not None and len(orgs) and "org_id" in orgs.values:
+        alive = orgs.alive()
+        names = pd.DataFrame({"key": nz.name_key(orgs.values["name"][alive]).astype(object).to_numpy(),
+                              "code": orgs.values["org_id"][alive].astype(object).to_numpy()}).dropna()
+    for key in ("members", "committee"):
+        t = tables.get(key)
+        if t is None or not len(t) or "org_id" not in t.values:
+            continue
+        gone = t.error & ~t.copies
+        if not gone.any():
+            continue
+        resolved = t.values["org_id"][gone].dropna().astype(object)
+        # a name shared by several organizations could be any of them: each is to be verified
+        open_ = gone & t.values["org_id"].isna().to_numpy() & t.text("org_id").notna().to_numpy()
+        shared = pd.Series([], dtype=object)
+        if open_.any() and len(names):
+            keys = pd.DataFrame({"key": nz.name_key(t.text("org_id")[open_]).astype(object).to_numpy()})
+            shared = keys.merge(names, on="key")["code"]
+        counts[key] = pd.concat([resolved, shared], ignore_index=True).value_counts()
+    if not counts:
+        return pd.DataFrame({"org_id": pd.Series(dtype=STRING), "members": pd.Series(dtype="int64"),
+                             "committee": pd.Series(dtype="int64")})
+    frame = pd.DataFrame(counts).reindex(columns=["members", "committee"]).fillna(0).astype("int64")
+    frame = frame.sort_index()
+    frame.insert(0, "org_id", frame.index.astype(str))
+    frame["org_id"] = frame["org_id"].astype(STRING)
+    return frame.reset_index(drop=True)
