@@ -21,7 +21,7 @@ from . import schema
 from .periods import Period
 
 ISSUE_COLUMNS = ("file", "sheet", "row", "column", "value", "rule", "severity", "message")
-RECONCILIATION_COLUMNS = ("file", "sheet", "rows_read", "rows_used", "rows_left_out")
+RECONCILIATION_COLUMNS = ("file", "sheet", "rows_read", "rows_used", "rows_left_out", "rows_skipped")
 FILE_COLUMNS = ("file", "kind", "status", "sheets", "rows")
 
 # Columns computed from others; present in every clean table of that sheet.

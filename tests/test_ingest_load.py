@@ -149,10 +149,10 @@ def _messy(tmp_path):
 def test_reconciliation_identity(tmp_path):
     ds = load(_messy(tmp_path))
     rec = ds.reconciliation
-    assert (rec["rows_read"] == rec["rows_used"] + rec["rows_left_out"]).all()
+    assert (rec["rows_read"] == rec["rows_used"] + rec["rows_left_out"] + rec["rows_skipped"]).all()
     m = rec.set_index(["file", "sheet"])
-    assert tuple(m.loc[("a.xlsx", schema.MEMBERS.name)]) == (5, 3, 2)
-    assert tuple(m.loc[("b/b.xlsx", schema.MEMBERS.name)]) == (1, 0, 1)
+    assert tuple(m.loc[("a.xlsx", schema.MEMBERS.name)]) == (5, 3, 2, 0)  # read, used, left out, skipped
+    assert tuple(m.loc[("b/b.xlsx", schema.MEMBERS.name)]) == (1, 0, 1, 0)
     errors = ds.issues[(ds.issues["severity"] == "错误") & ds.issues["row"].notna()]
     left = errors.drop_duplicates(["file", "sheet", "row"]).groupby(["file", "sheet"]).size()
     assert left.to_dict() == {("a.xlsx", schema.MEMBERS.name): 2, ("b/b.xlsx", schema.MEMBERS.name): 1}
@@ -164,8 +164,8 @@ def test_reconciliation_identity(tmp_path):
     assert (dup["file"], dup["row"]) == ("b/b.xlsx", 2)
     assert "a.xlsx" in dup["message"] and "第2行" in dup["message"]
     summary = ingest.iss.file_summary(ds).set_index("文件")
-    assert summary.loc["a.xlsx"].tolist() == [12, 10, 2, 3, 3]
-    assert summary.loc["c.xlsx"].tolist() == [0, 0, 0, 1, 0]
+    assert summary.loc["a.xlsx"].tolist() == [12, 10, 2, 3, 3, 0]  # 已跳过 column added (issue 16)
+    assert summary.loc["c.xlsx"].tolist() == [0, 0, 0, 1, 0, 0]
 
 
 def test_dataset_tables_are_conformed_and_completed(tmp_path):

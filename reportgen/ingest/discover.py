@@ -44,6 +44,9 @@ class Sniffed:
     # .xlsx: sheet name → (row, column) of its number cells that may hold 1e15 or more (see
     # xlsxscan); a sheet missing here could not be scanned and is asked about by the reader.
     big_numbers: dict[str, np.ndarray] = field(default_factory=dict, compare=False, hash=False)
+    # .xlsx: sheet name → (hidden rows, hidden columns, autofilter rows) found in the same pass
+    # (xlsxscan.hidden_marks); a sheet missing here hides nothing or could not be scanned.
+    hidden: dict[str, tuple] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def ok(self) -> bool:
@@ -114,6 +117,7 @@ def _sniff_zip(path: Path, size: int, ext: str, limits: Limits) -> Sniffed:
                                f"压缩比 {ratio:.0f} 倍，超过上限 {limits.max_compression_ratio:g} 倍，疑似异常文件")
             names = {i.filename for i in infos}
             big: dict[str, np.ndarray] = {}
+            hidden: dict[str, tuple] = {}
             for info in infos:
                 keep = "xl/workbook.xml" in names and bool(xlsxscan.WORKSHEET_PART.match(info.filename)) \
                     and info.file_size <= xlsxscan.MAX_SCAN_BYTES
@@ -123,6 +127,9 @@ def _sniff_zip(path: Path, size: int, ext: str, limits: Limits) -> Sniffed:
                                    f"压缩结构中的部件“{info.filename[:60]}”解压后比它声明的大小更大，疑似压缩炸弹，"
                                    "已拒绝读取")
                 if xml is not None:
+                    marks = xlsxscan.hidden_marks(xml)
+                    if len(marks[0]) or len(marks[1]):
+                        hidden[info.filename.lstrip("/")] = marks
                     try:
                         big[info.filename.lstrip("/")] = xlsxscan.big_number_cells(xml)
                     except xlsxscan.Unsure:
@@ -135,7 +142,8 @@ def _sniff_zip(path: Path, size: int, ext: str, limits: Limits) -> Sniffed:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         return Sniffed(None, "file.unreadable", "文件已损坏（压缩结构不完整，可能没有传完整）")
     if "xl/workbook.xml" in names:
-        return Sniffed("xlsx", big_numbers=_by_sheet(path, names, big))
+        return Sniffed("xlsx", big_numbers=_by_sheet(path, names, big),
+                       hidden=_by_sheet(path, names, hidden))
     if "xl/workbook.bin" in names:
         return Sniffed("xlsb")
     if b"opendocument.spreadsheet" in mimetype:
@@ -150,7 +158,7 @@ def _sniff_zip(path: Path, size: int, ext: str, limits: Limits) -> Sniffed:
     return Sniffed(None, "file.unsupported", "这是压缩包而不是电子表格；请解压后把其中的 .xlsx 文件放入报送文件夹")
 
 
-def _by_sheet(path: Path, names: set[str], big: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _by_sheet(path: Path, names: set[str], big: dict) -> dict:
     """The scan's findings keyed by sheet name (parts the workbook does not name are dropped)."""
     if not big or "xl/_rels/workbook.xml.rels" not in names:
         return {}

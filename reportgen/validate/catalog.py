@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 ERROR = "错误"
 WARNING = "警告"
+SKIPPED = "已跳过"  # not data (totals, notes, examples, 填表说明 sheets): neither counted nor an error
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,16 @@ _RULES = (
     Rule("sheet.duplicate_header", WARNING, "同一表头出现多次，只使用第一列", "请删除重复的列"),
     Rule("sheet.unknown_column", WARNING, "无法识别的列，已保留但不参与统计", "如是模板列请改回模板表头，否则可忽略"),
     Rule("sheet.period_mismatch", WARNING, "封面统计期与本次统计期不一致", "请确认报送的是本期数据"),
+    Rule("sheet.hidden_read", WARNING, "隐藏的工作表中有数据，已读取并计入统计",
+         "如该表不应报送，请删除该工作表；否则请取消隐藏以便核对"),
+    Rule("sheet.hidden_rows", WARNING, "有被隐藏的数据行，已读取并计入统计",
+         "请取消隐藏核对这些行；如不应报送，请删除这些行"),
+    Rule("sheet.hidden_column", WARNING, "隐藏列与可见列的表头相同，使用可见列",
+         "请删除隐藏的旧列，以免混淆"),
+    Rule("sheet.skipped_instructions", SKIPPED, "填表说明工作表，不是数据，未读取", "无需处理"),
+    Rule("sheet.skipped_dictionary", SKIPPED, "隐藏的字典工作表（下拉选项），不是数据，未读取", "无需处理"),
+    Rule("sheet.skipped_other", SKIPPED, "工作表中没有可识别的表头，不是数据表，未读取",
+         "如该表是数据，请使用报送模板的表头"),
     # row rules
     Rule("row.required", ERROR, "必填项为空", "请补填该项"),
     Rule("row.enum", ERROR, "填写的值不在规定选项内", "请从下拉选项中选择"),
@@ -53,6 +64,11 @@ _RULES = (
     Rule("row.phone", WARNING, "电话号码格式不正确", "请填写11位手机号或带区号的固定电话"),
     Rule("row.age_over_100", WARNING, "年龄超过100岁", "请核对出生日期"),
     Rule("row.optional_blank", WARNING, "该项为空，相关统计将不含此行", "建议补填"),
+    Rule("row.skipped_total", SKIPPED, "合计、小计行，不是数据，未计入", "无需处理"),
+    Rule("row.skipped_section", SKIPPED, "分组标题行，不是数据，未计入", "无需处理"),
+    Rule("row.skipped_note", SKIPPED, "注释、说明行，不是数据，未计入", "无需处理"),
+    Rule("row.skipped_signature", SKIPPED, "填表人、审核人、联系电话等落款行，不是数据，未计入", "无需处理"),
+    Rule("row.skipped_example", SKIPPED, "填写示例行，不是数据，未计入", "无需处理"),
     # set rules
     Rule("set.duplicate_org", ERROR, "组织编码重复", "请删除重复的行或更正组织编码"),
     Rule("set.duplicate_member", ERROR, "同一身份证号的党员重复出现", "请删除重复的行"),
