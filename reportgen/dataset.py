@@ -136,7 +136,33 @@ def complete(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         elections["previous_date"] = elections["previous_date"].fillna(
             _add_years(elections["date"], -term)).astype(DATE)
     tables["elections"] = elections
+    tables["committee"] = _previous_term_copies(tables["committee"], orgs)
     return tables
+
+
+def _previous_term_copies(committee: pd.DataFrame, orgs: pd.DataFrame) -> pd.DataFrame:
+    """班子信息集 rows (with 任职日期): a 本届 member who took office before the organization's
+    latest election and did not leave before it sat on the 上届 committee too; a 上届 copy is
+    added unless that organization's 上届 already lists the person (same ID, else same name)."""
+    if not len(committee) or "start_date" not in committee or committee["start_date"].isna().all():
+        return committee
+    last = committee["org_id"].map(orgs.dropna(subset=["org_id"]).drop_duplicates("org_id")
+                                   .set_index("org_id")["last_election"])
+    last = pd.to_datetime(last)
+    start, end = committee["start_date"], committee["end_date"]
+    term = committee["term"].astype("string")
+    span = ((term == schema.CURRENT_TERM) & (start < last) & (end.isna() | (end > last))).fillna(False)
+    if not span.any():
+        return committee
+    person = committee["id_number"].astype("string").fillna("name:" + committee["name"].astype("string"))
+    key = committee["org_id"].astype("string") + "|" + person
+    listed = set(key[(term == schema.PREVIOUS_TERM).fillna(False)].dropna())
+    span &= ~key.isin(listed).to_numpy()
+    if not span.any():
+        return committee
+    copies = committee[span.to_numpy()].copy()
+    copies["term"] = pd.Series(schema.PREVIOUS_TERM, index=copies.index).astype(committee["term"].dtype)
+    return pd.concat([committee, copies], ignore_index=True)
 
 
 def _add_years(dates: pd.Series, years: pd.Series) -> pd.Series:

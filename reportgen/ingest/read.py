@@ -441,13 +441,12 @@ def _one_hot(body: pa.Table | pa.RecordBatch, group: list[tuple[int, str]]) -> p
         cell = nz.clean_arrow(body.column(col))
         marks.append(pc.and_(pc.is_valid(cell),
                              pc.invert(pc.fill_null(pc.match_substring_regex(cell, _MARK_NO), False))))
-    n = len(marks[0])
-    parts = [pc.if_else(m, pa.scalar(v, pa.large_string()), pa.scalar(None, pa.large_string()))
+    parts = [pc.if_else(m, pa.scalar(v + "、", pa.large_string()), pa.scalar("", pa.large_string()))
              for m, (_c, v) in zip(marks, group)]
-    joined = pc.binary_join_element_wise(*parts, pa.scalar("、", pa.large_string()),
-                                         null_handling="skip")
-    joined = pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.large_string()), joined)
-    return joined if len(joined) == n else joined.slice(0, n)
+    # no nulls in the parts: binary_join_element_wise with null handling loses rows (pyarrow)
+    joined = pc.binary_join_element_wise(*parts, pa.scalar("", pa.large_string()))
+    joined = pc.replace_substring_regex(joined, "、$", "")
+    return pc.if_else(pc.equal(joined, ""), pa.scalar(None, pa.large_string()), joined)
 
 
 # Not-data rows: the first non-blank text among the first FURNITURE_COLUMNS cells of a row.
