@@ -498,6 +498,7 @@ def _furniture(body: pa.Table | pa.RecordBatch, match: hdr.HeaderMatch, columns:
             v = pc.take(columns[key], take)
             compact = pc.replace_substring_regex(v, r"\s+", "")
             other = pc.and_(pc.is_valid(v), pc.fill_null(pc.not_equal(compact, pc.take(first, take)), True))
+            other = pc.and_(other, pc.invert(pc.fill_null(pc.match_substring_regex(compact, _NUMERIC), False)))
             ident |= other.to_numpy(zero_copy_only=False)
     id_like = np.zeros(len(idx), dtype=bool)
     if "id_number" in columns:
