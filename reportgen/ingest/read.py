@@ -22,6 +22,7 @@ import codecs
 import functools
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -458,7 +459,10 @@ _SIGNATURE = (r"^(?:填表人|填报人|审核人|审批人|制表人|负责人|
               r"报出日期|报出时间|填报日期|填报时间|填表日期|填表时间|报送日期|报送时间|填报单位|报送单位|"
               r"单位[（(]盖章[）)]|[（(]盖章[）)]|盖章)")
 _EXAMPLE = r"^(?:示例|填写示例|填表示例|样例|范例|例)(?:[:：\d].*)?$|^例[:：]"
-_ANY = "|".join(f"(?:{p})" for p in (_TOTAL, _SECTION, _NOTE, _SIGNATURE, _EXAMPLE))
+# A loose first-character filter for all of them, on text not yet cleaned (NFKC: （ = ( ).
+_LEAD = (r"^\s*(?:合|小\s*计|总|共\s*计|累\s*计|[一二三四五六七八九十]+\s*[、.．]|[（(]\s*[一二三四五六七八九十]|"
+         r"第[一二三四五六七八九十]|注|说\s*明|备\s*注|附\s*注|填|审|制\s*表|负\s*责|单\s*位|主\s*要|联\s*系|"
+         r"报|盖|示|样|范\s*例|例)")
 _NUMERIC = r"^(?:[-+]?[\d,，]*\.?\d+%?|[-—/／\\]+)$"
 _REASONS = (("row.skipped_example", _EXAMPLE), ("row.skipped_total", _TOTAL),
             ("row.skipped_section", _SECTION), ("row.skipped_note", _NOTE),
@@ -477,15 +481,25 @@ def _furniture(body: pa.Table | pa.RecordBatch, match: hdr.HeaderMatch, columns:
     n = body.num_rows
     if n == 0:
         return None
-    firsts = [nz.clean_arrow(body.column(c)) for c in range(min(FURNITURE_COLUMNS, body.num_columns))]
+    firsts = [body.column(c) for c in range(min(FURNITURE_COLUMNS, body.num_columns))]
+    if len({a.type for a in firsts}) > 1:
+        firsts = [a.cast(pa.large_string()) for a in firsts]
     first = pc.coalesce(*firsts) if len(firsts) > 1 else firsts[0]
-    first = pc.replace_substring_regex(first, r"\s+", "")
-    cand = pc.fill_null(pc.match_substring_regex(first, _ANY), False).to_numpy(zero_copy_only=False)
+    # one anchored RE2 pass over the raw text (most rows fail on their first character); the
+    # few candidates are cleaned and matched precisely below
+    cand = pc.fill_null(pc.match_substring_regex(first, _LEAD), False).to_numpy(zero_copy_only=False)
     if not cand.any():
         return None
     idx = np.flatnonzero(cand)
     take = pa.array(idx)
-    texts = pc.take(first, take).to_pylist()
+    texts = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", t)) if t else "" for t in pc.take(first, take).to_pylist()]
+    rules = [next((r for r, p in _REASONS if re.search(p, t)), None) for t in texts]
+    keep_cand = np.array([r is not None for r in rules], dtype=bool)
+    if not keep_cand.any():
+        return None
+    idx, texts, rules = idx[keep_cand], [t for t, k in zip(texts, keep_cand) if k], [r for r in rules if r]
+    take = pa.array(idx)
+    first = pa.array(texts, pa.large_string())  # the candidates' cleaned texts
     sub = body.take(take)
     cells = [nz.clean_arrow(sub.column(c)) for c in range(sub.num_columns)]
     nonblank = np.sum([pc.is_valid(c).to_numpy(zero_copy_only=False) for c in cells], axis=0)
@@ -497,7 +511,7 @@ def _furniture(body: pa.Table | pa.RecordBatch, match: hdr.HeaderMatch, columns:
         if key in columns:
             v = pc.take(columns[key], take)
             compact = pc.replace_substring_regex(v, r"\s+", "")
-            other = pc.and_(pc.is_valid(v), pc.fill_null(pc.not_equal(compact, pc.take(first, take)), True))
+            other = pc.and_(pc.is_valid(v), pc.fill_null(pc.not_equal(compact, first), True))
             other = pc.and_(other, pc.invert(pc.fill_null(pc.match_substring_regex(compact, _NUMERIC), False)))
             ident |= other.to_numpy(zero_copy_only=False)
     id_like = np.zeros(len(idx), dtype=bool)
@@ -507,8 +521,7 @@ def _furniture(body: pa.Table | pa.RecordBatch, match: hdr.HeaderMatch, columns:
     mask = np.zeros(n, dtype=bool)
     reasons: list[tuple[str, str]] = []
     width = max(body.num_columns, 1)
-    for j, text in enumerate(texts):
-        rule = next(r for r, p in _REASONS if re.search(p, text or ""))
+    for j, (text, rule) in enumerate(zip(texts, rules)):
         if rule == "row.skipped_signature":
             ok = not id_like[j] and nonblank[j] <= max(6, width // 2)
         elif rule == "row.skipped_example":
