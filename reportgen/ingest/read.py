@@ -199,10 +199,18 @@ def _not_data_sheet(rel: str, name: str, table: pa.Table | pa.RecordBatch, hidde
                                    f"工作表“{name}”是隐藏的字典表（下拉选项列表），不是数据，未读取"))
         return
     how = "隐藏的" if hidden else ""
-    heads = "；".join(f"{s.name}表如{'、'.join(s.header(k) for k in hdr.IDENTITY[s.key])}"
-                     for s in schema.DATA_SHEETS)
-    result.issues.append(issue(rel, name, "sheet.skipped_other",
-                               f"{how}工作表“{name}”中找不到数据表的表头（{heads}），不是数据表，未读取"))
+    near = hdr.find_header(top[:hdr.HEADER_SCAN_ROWS], schema.DATA_SHEETS, 1)
+    if near is not None:  # the fix names the headers of the sheet it looks like
+        sheet = near.sheet
+        found = "、".join(dict.fromkeys(h for h, k in zip(near.headers, near.keys) if k is not None and h))
+        need = "、".join(f.header for f in sheet.fields if f.required)
+        detail = (f"{how}工作表“{name}”只认出了{sheet.name}表的“{found}”，不足以确认是{sheet.name}表，未读取；"
+                  f"如该表是{sheet.name}表，表头应有：{need}")
+    else:
+        heads = "；".join(f"{s.name}表如{'、'.join(s.header(k) for k in hdr.IDENTITY[s.key])}"
+                         for s in schema.DATA_SHEETS)
+        detail = f"{how}工作表“{name}”中找不到数据表的表头（{heads}），不是数据表，未读取"
+    result.issues.append(issue(rel, name, "sheet.skipped_other", detail))
 
 
 def _check_cells(table: pa.Table | pa.RecordBatch, where: str, limits: Limits) -> None:
@@ -222,9 +230,11 @@ def _no_sheet(result: FileResult) -> None:
     if not result.sheets and not result.covers and not any(
             i["rule"] == "sheet.no_header" for i in result.issues):
         names = "、".join(s.name for s in schema.DATA_SHEETS)
+        heads = "；".join(f"{s.name}表：{'、'.join(f.header for f in s.fields if f.required)}"
+                         for s in schema.DATA_SHEETS)
         result.issues.append(issue(result.file, "", "file.no_sheet",
                                    f"文件中没有可识别的数据工作表（工作表名称应为{names}之一，"
-                                   "或带有这些表的表头）"))
+                                   f"或带有这些表的表头——{heads}）；各工作表未读取的原因见本文件的“已跳过”行"))
         result.status = catalog.rule("file.no_sheet").title
 
 
