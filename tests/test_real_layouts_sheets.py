@@ -10,7 +10,9 @@ import pytest
 
 from reportgen import schema
 from reportgen.indicators import compute
+from reportgen.config import DEFAULT
 from reportgen.ingest import load
+from reportgen.ingest.read import read_file
 
 from conftest import person_id
 
@@ -154,3 +156,45 @@ def test_one_hot_group_header_becomes_one_field(ds):
     assert lines.loc[6, "column"] == "党组织组建情况"
     ind = compute(ds)
     assert ind["coverage.units"] == 3 and ind["coverage.org_share"] == pytest.approx(2 / 3)
+
+
+def _one_sheet(tmp_path, name, rows):
+    folder = tmp_path / "2026Q3"
+    folder.mkdir(exist_ok=True)
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    ws = book.create_sheet("党组织")
+    for r in _orgs():
+        ws.append(r)
+    ws = book.create_sheet(name)
+    for r in rows:
+        ws.append(r)
+    book.save(folder / "a.xlsx")
+    return load(folder, period="2026Q3")
+
+
+@pytest.mark.parametrize("extra, value, table", [
+    ("入党日期", "2015-07-01", "members"), ("人员类别", "正式党员", "members"),
+    ("职务", "委员", "committee"), ("届别", "本届", "committee")])
+def test_member_or_committee_decided_by_the_fields_only_one_has(tmp_path, extra, value, table):
+    head = ["姓名", "公民身份号码", "性别", "出生日期", "学历", "所在党支部", extra]
+    row = ["甲一", person_id("19900101", True, 1), "男", "1990-01-01", "大学本科", "A0101", value]
+    _one_sheet(tmp_path, "Sheet1", [head, row])
+    path = tmp_path / "2026Q3" / "a.xlsx"
+    read = read_file(path, "a.xlsx", DEFAULT.limits)
+    assert {r.sheet: r.key for r in read.sheets} == {"党组织": "orgs", "Sheet1": table}
+
+
+def test_party_status_and_branch_code_beside_branch_name(tmp_path):
+    head = ["姓名", "公民身份号码", "党籍状态（正式党员或预备党员）", "出生年月", "学历", "入党时间", "转正时间",
+            "所在党支部", "所在党支部编码"]
+    rows = [head,
+            ["甲一", person_id("19690101", True, 1), "正", "1969.01", "大学本科", "1995.07", "1996.07", "示例第一支部", "A0101"],
+            ["乙二", person_id("19900202", False, 2), "预", "1990.02", "大专", "2026.03", None, "示例第一支部", "A0102"]]
+    ds = _one_sheet(tmp_path, "党员名册", rows)
+    m = ds.members.set_index("name")
+    assert m["status"].astype(str).to_dict() == {"甲一": "正式党员", "乙二": "预备党员"}
+    assert m["org_id"].to_dict() == {"甲一": "A0101", "乙二": "A0102"}  # the code column wins over the name
+    assert str(m.loc["甲一", "birth_date"].date()) == "1969-01-01"
+    dup = ds.issues[ds.issues["rule"] == "sheet.duplicate_header"]
+    assert len(dup) == 1 and dup["column"].iloc[0] == "所在党支部"

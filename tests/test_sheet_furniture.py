@@ -167,3 +167,15 @@ def test_validation_workbook_shows_skipped_apart(ds, tmp_path):
     skipped_lines = int(((ds.issues["file"] == "城东街道.xlsx") & (ds.issues["severity"] == "已跳过")).sum())
     assert summary[5] == 0 and summary[-1] == skipped_lines == 9  # 错误 0; 7 rows + 2 sheets skipped
     assert ds.error_count == 0
+
+
+def test_hidden_marks_read_from_the_sheet_xml():
+    from reportgen.ingest.xlsxscan import hidden_marks
+
+    xml = (b'<x:worksheet><x:cols><x:col min="2" max="3" width="0" hidden="true"/><x:col min="5" max="5"/>'
+           b'</x:cols><x:sheetData><x:row r="1"><x:c r="A1"/></x:row><x:row r="4" hidden="1" spans="1:3">'
+           b'</x:row><x:row hidden="1" r="9"/></x:sheetData><x:autoFilter ref="A1:C8"/></x:worksheet>')
+    rows, cols, auto = hidden_marks(xml)
+    assert rows.tolist() == [4, 9] and cols.tolist() == [1, 2] and auto == (1, 8)
+    rows, cols, auto = hidden_marks(b'<worksheet><sheetData><row r="1"/></sheetData></worksheet>')
+    assert len(rows) == 0 and len(cols) == 0 and auto is None

@@ -409,7 +409,8 @@ def _recognise(rel: str, name: str, named: schema.Sheet | None, table: pa.Table 
 def _choose_columns(rel: str, name: str, match: hdr.HeaderMatch, hidden_cols: set[int], width: int,
                     result: FileResult) -> dict[str, int]:
     """The column read for each field: the first visible one of its columns (a hidden column
-    holding a stale copy of a field never wins over a visible one); the others are reported."""
+    holding a stale copy of a field never wins over a visible one; for a code field, a column
+    headed as a code wins over one holding names); the others are reported."""
     by_key: dict[str, list[int]] = {}
     for col in range(min(width, len(match.keys))):
         key = match.keys[col]
@@ -417,8 +418,11 @@ def _choose_columns(rel: str, name: str, match: hdr.HeaderMatch, hidden_cols: se
             by_key.setdefault(key, []).append(col)
     chosen: dict[str, int] = {}
     for key, cols in by_key.items():
-        visible = [c for c in cols if c not in hidden_cols]
-        pick = visible[0] if visible else cols[0]
+        visible = [c for c in cols if c not in hidden_cols] or cols
+        if match.sheet.field(key).type == "code":  # 所在党支部 beside 所在党支部编码: the code wins
+            coded = [c for c in visible if re.search("编码|代码", match.headers[c] or "")]
+            visible = coded or visible
+        pick = visible[0]
         chosen[key] = pick
         for col in cols:
             written = match.headers[col] or ""
