@@ -166,11 +166,11 @@ def _read_workbook(path: Path, rel: str, sniffed: Sniffed, limits: Limits) -> Fi
             del table
             continue
         del table
-        if hidden:
+        if hidden and raw.rows_read:
             how = "深度隐藏（veryHidden）" if visibility == "veryhidden" else "隐藏"
             result.issues.append(issue(
                 rel, name, "sheet.hidden_read",
-                f"工作表“{name}”是{how}的，但其表头是{raw_sheet_name(raw)}表，其中 {raw.rows_read} 行已读取并计入统计"))
+                f"工作表“{name}”是{how}的，但其表头是{_kind_name(raw)}表，其中 {raw.rows_read} 行已读取并计入统计"))
         if raw.id_col is not None:
             _mark_numeric_ids(reader, idx, raw, sniffed.big_numbers.get(name), columns[raw.id_col])
         result.sheets.append(raw)
@@ -184,7 +184,7 @@ _INSTRUCTIONS = re.compile(r"^(填表|填报|填写|使用|操作)?(说明|须�
 _DICTIONARY = re.compile(r"字典|选项|下拉|列表|数据源|数据有效性|代码表|dict|list|option|lookup")
 
 
-def raw_sheet_name(raw: RawSheet) -> str:
+def _kind_name(raw: RawSheet) -> str:
     return schema.sheet(raw.key).name
 
 
