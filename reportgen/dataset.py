@@ -259,13 +259,15 @@ def _dataset_html(ds: Dataset) -> str:
     rec = ds.reconciliation
     read = int(rec["rows_read"].sum()) if len(rec) else 0
     used = int(rec["rows_used"].sum()) if len(rec) else 0
+    skipped = int(rec["rows_skipped"].sum()) if len(rec) and "rows_skipped" in rec else 0
     rows = "".join(
         f"<tr><td>{escape(schema.sheet(k).name)}</td><td style='text-align:right'>{len(getattr(ds, k)):,}</td></tr>"
         for k in Dataset.TABLES)
     nfiles = len(ds.files)
     return (
         f"<div><b>reportgen.Dataset</b> {escape(ds.period.zh)}（截止 {ds.as_of:%Y-%m-%d}）<br>"
-        f"文件 {nfiles} 个；读取 {read:,} 行，计入 {used:,} 行，未计入 {read - used:,} 行；"
+        f"文件 {nfiles} 个；读取 {read:,} 行，计入 {used:,} 行，未计入 {read - used - skipped:,} 行"
+        f"{f'，跳过非数据行 {skipped:,} 行' if skipped else ''}；"
         f"<span style='color:#b00'>错误 {ds.error_count:,}</span>，"
         f"<span style='color:#a60'>警告 {ds.warning_count:,}</span>"
         f"<table><thead><tr><th>表</th><th>计入行数</th></tr></thead><tbody>{rows}</tbody></table></div>")

@@ -23,7 +23,7 @@ HEADER_SCAN_ROWS = 15
 MIN_FIELDS_BY_NAME = 2
 MIN_FIELDS_BY_HEADER = 3
 # Columns that number the rows in many hand-made tables; dropped silently (no warning, not kept).
-IGNORED_HEADERS = ("序号", "编号序号", "行号")
+IGNORED_HEADERS = ("序号", "编号序号", "行号", "排序")  # 排序: the display order in a 班子信息集 export
 # Fields that identify a row of each sheet: a sheet recognised by its header alone must have
 # one of them (a hidden drop-down list headed 性别 | 学历 | 民族 is not a roster), and a row
 # holding one is never skipped as a total, note or signature line.
