@@ -67,9 +67,14 @@ def big_number_cells(xml: bytes) -> np.ndarray:
 
 def _may_hold(xml: bytes) -> bool:
     """RE2 over the bytes as they are (no copy): False means no value of _BIG or _BIG_NS is there."""
+    return _matches(xml, _MAYBE)
+
+
+def _matches(xml: bytes, pattern: str) -> bool:
+    """Whether RE2 ``pattern`` matches somewhere in ``xml`` (the bytes wrapped, not copied)."""
     data = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), 1, [None, pa.array([0, len(xml)], pa.int64()).buffers()[1], pa.py_buffer(xml)])
-    return bool(pc.match_substring_regex(data, _MAYBE)[0].as_py())
+    return bool(pc.match_substring_regex(data, pattern)[0].as_py())
 
 
 def _cell_attrs(xml: bytes, pos: int) -> bytes:
@@ -126,7 +131,7 @@ def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- hidden rows and columns
 
-_HIDDEN_MARKS = (b'hidden="1"', b'hidden="true"', b"hidden='1'", b"hidden='true'")
+_MAY_HIDE = r"""hidden[\t\n\r ]*=[\t\n\r ]*["'](?:1|true)["']"""
 _HIDDEN_ROW = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\bhidden\s*=\s*["'](?:1|true)["'][^>]*>""")
 _HIDDEN_COL = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?col\s[^>]*?\bhidden\s*=\s*["'](?:1|true)["'][^>]*>""")
 _ROW_R = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d{1,7})["']""")
@@ -140,9 +145,9 @@ MAX_HIDDEN_COLS = 16384
 def hidden_marks(xml: bytes) -> tuple[np.ndarray, np.ndarray, tuple[int, int] | None]:
     """What a worksheet part hides: (Excel row numbers of hidden rows, 0-based indexes of hidden
     columns, (first, last) rows of its autofilter or None). Most parts hide nothing and are done
-    with after a few substring searches; a hidden row without a number is left out."""
+    with after one RE2 pass; a hidden row without a number is left out."""
     empty = np.zeros(0, dtype=np.int64)
-    if not any(mark in xml for mark in _HIDDEN_MARKS):
+    if not _matches(xml, _MAY_HIDE):  # RE2 over the bytes as they are: ~0.04 s for 300 MB
         return empty, empty, None
     rows = []
     if b"row" in xml:
