@@ -179,3 +179,23 @@ def test_hidden_marks_read_from_the_sheet_xml():
     assert rows.tolist() == [4, 9] and cols.tolist() == [1, 2] and auto == (1, 8)
     rows, cols, auto = hidden_marks(b'<worksheet><sheetData><row r="1"/></sheetData></worksheet>')
     assert len(rows) == 0 and len(cols) == 0 and auto is None
+
+
+def test_rows_that_hold_a_person_are_never_skipped(tmp_path):
+    """A stray word in the 序号 column does not make a person's row furniture: it holds a name and
+    an ID number (identity fields), so it is read and counted like any other."""
+    folder = tmp_path / "2026Q3"
+    rows = [MEMBER_HEADERS,
+            ["合计", "甲一", person_id("19900101", True, 1), "大学本科", "男", "1990-01-01", "大学本科", "2015-07-01",
+             "2016-07-01", "A0101", "工人"],
+            ["一、", "乙二", person_id("19850315", False, 2), "大学本科", "女", "1985-03-15", "大学本科", "2015-07-01",
+             "2016-07-01", "A0101", "工人"],
+            ["注：转入", "丙三", person_id("19700707", True, 3), "大学本科", "男", "1970-07-07", "大学本科", "2015-07-01",
+             "2016-07-01", "A0101", "工人"]]
+    from conftest import write_workbook
+    write_workbook(folder / "a.xlsx", {schema.ORGS.name: valid_sheets()[schema.ORGS.name], "党员": rows})
+    ds = load(folder, period="2026Q3")
+    assert sorted(ds.members["name"]) == ["丙三", "乙二", "甲一"]
+    assert not (ds.issues["severity"] == "已跳过").any() and ds.error_count == 0
+    rec = ds.reconciliation.set_index("sheet").loc["党员"]
+    assert (rec["rows_read"], rec["rows_used"], rec["rows_skipped"]) == (3, 3, 0)
