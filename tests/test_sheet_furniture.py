@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import openpyxl
 import pytest
+from openpyxl.chart import BarChart, Reference
 
 from reportgen import schema
 from reportgen.indicators import compute
@@ -74,6 +75,9 @@ def folder(tmp_path):
     ws.append(["己六", person_id("19880808", True, 6), "男", "1988-08-08", "大学本科", "2012-07-01", "A0101"])
     ws.append(["庚七", person_id("19890909", False, 7), "女", "1989-09-09", "硕士", "2013-07-01", "A0102"])
     ws.sheet_state = "veryHidden"
+    chart = BarChart()
+    chart.add_data(Reference(book["党员"], min_col=1, min_row=6, max_row=8))
+    book.create_chartsheet("图表").add_chart(chart)  # a chart sheet: not data, with a line
     book.save(folder / "城东街道.xlsx")
     # a CSV with a total and a signature line (a title row above a CSV header is the CSV
     # separator's business: helper 'files')
@@ -134,6 +138,7 @@ def test_sheets_not_read_each_have_a_line(ds):
     by_sheet = {(r.sheet, r.rule): r.severity for r in lines.itertuples()}
     assert by_sheet[("填表说明", "sheet.skipped_instructions")] == "已跳过"
     assert by_sheet[("字典", "sheet.skipped_dictionary")] == "已跳过"
+    assert by_sheet[("图表", "sheet.skipped_other")] == "已跳过"
     hidden = lines[(lines["sheet"] == "Sheet3") & (lines["rule"] == "sheet.hidden_read")]
     assert len(hidden) == 1 and hidden["severity"].iloc[0] == "警告"
     assert "Sheet3" in hidden["message"].iloc[0] and "2 行" in hidden["message"].iloc[0]
@@ -165,7 +170,7 @@ def test_validation_workbook_shows_skipped_apart(ds, tmp_path):
     files = {r[0]: r for r in wb["文件汇总"].iter_rows(min_row=2, values_only=True)}
     summary = files["城东街道.xlsx"]
     skipped_lines = int(((ds.issues["file"] == "城东街道.xlsx") & (ds.issues["severity"] == "已跳过")).sum())
-    assert summary[5] == 0 and summary[-1] == skipped_lines == 9  # 错误 0; 7 rows + 2 sheets skipped
+    assert summary[5] == 0 and summary[-1] == skipped_lines == 10  # 错误 0; 7 rows + 3 sheets skipped
     assert ds.error_count == 0
 
 

@@ -23,6 +23,7 @@ import functools
 import io
 import re
 import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +38,7 @@ from ..config import Limits
 from ..validate import catalog
 from . import headers as hdr
 from . import normalize as nz
+from . import xlsxscan
 from .discover import WPS_EXTENSIONS, Sniffed, sniff
 
 ID_NUMERIC = "_id_numeric"  # per row: the ID cell was a number (or scientific notation text)
@@ -174,8 +176,24 @@ def _read_workbook(path: Path, rel: str, sniffed: Sniffed, limits: Limits) -> Fi
         if raw.id_col is not None:
             _mark_numeric_ids(reader, idx, raw, sniffed.big_numbers.get(name), columns[raw.id_col])
         result.sheets.append(raw)
+    if sniffed.kind == "xlsx":
+        for name in _chart_sheets(path):  # fastexcel lists them as empty sheets, or not at all
+            result.issues.append(issue(rel, name, "sheet.skipped_other", f"工作表“{name}”是图表，不是数据，未读取"))
     _no_sheet(result)
     return result
+
+
+def _chart_sheets(path: Path) -> list[str]:
+    """Names of an .xlsx's chart sheets (the reader does not list them): a 已跳过 line each."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if not any(n.startswith("xl/chartsheets/") for n in names) or "xl/_rels/workbook.xml.rels" not in names:
+                return []
+            parts = xlsxscan.sheet_parts(zf.read("xl/workbook.xml"), zf.read("xl/_rels/workbook.xml.rels"))
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError, EOFError):
+        return []
+    return [n for n, part in parts.items() if part.startswith("xl/chartsheets/")]
 
 
 _INSTRUCTIONS = re.compile(r"^(填表|填报|填写|使用|操作)?(说明|须知|指南)|^(填写|填报)?(示例|样表|范例)$|注意事项")

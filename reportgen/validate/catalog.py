@@ -46,7 +46,7 @@ _RULES = (
     Rule("sheet.skipped_instructions", SKIPPED, "填表说明工作表，不是数据，未读取", "无需处理"),
     Rule("sheet.skipped_dictionary", SKIPPED, "隐藏的字典工作表（下拉选项），不是数据，未读取", "无需处理"),
     Rule("sheet.skipped_other", SKIPPED, "工作表中没有可识别的表头，不是数据表，未读取",
-         "如该表是数据，请使用报送模板的表头"),
+         "如该表其实是数据，请使用报送模板的表头；否则无需处理"),
     # row rules
     Rule("row.required", ERROR, "必填项为空", "请补填该项"),
     Rule("row.enum", ERROR, "填写的值不在规定选项内", "请从下拉选项中选择"),
