@@ -88,13 +88,14 @@ def folder(tmp_path):
     ws.append(["A0101", "2026-08-15", 40, 38, 5, 6])
     # 两新: two-row header, one-hot √ columns under 党组织组建情况
     ws = book.create_sheet("两新组织")
-    ws.append(["序号", "单位名称", "单位类型", "从业人员数", "党组织组建情况", None, None, "党员人数", "所属党组织编码"])
-    ws.append([None, None, None, None, "单独组建", "联合组建", "未建立", None, None])
+    ws.append(["序号", "单位名称", "单位类型", "从业人员数", "党组织组建情况", None, None, "党员人数", "所属党组织编码", "已建工会", None])
+    ws.append([None, None, None, None, "单独组建", "联合组建", "未建立", None, None, "是", "否"])
     ws.merge_cells("E1:G1")
+    ws.merge_cells("J1:K1")
     for c in ("A", "B", "C", "D", "H", "I"):
         ws.merge_cells(f"{c}1:{c}2")
-    ws.append([1, "甲公司", "非公有制企业", 120, "√", None, None, 8, "A0102"])
-    ws.append([2, "乙公司", "非公有制企业", 30, None, "√", None, 2, "A0102"])
+    ws.append([1, "甲公司", "非公有制企业", 120, "√", None, None, 8, "A0102", "√", None])
+    ws.append([2, "乙公司", "非公有制企业", 30, None, "√", None, 2, "A0102", None, "√"])
     ws.append([3, "丙协会", "社会组织", 10, None, None, "√", 0, None])
     ws.append([4, "丁公司", "非公有制企业", 15, "√", "√", None, 1, "A0102"])  # two marks: the field is not known
     ws.append([5, "戊公司", "非公有制企业", 15, None, None, None, 1, None])  # no mark
@@ -149,6 +150,7 @@ def test_elections_long_headers(ds):
 def test_one_hot_group_header_becomes_one_field(ds):
     u = ds.units.set_index("unit_name")
     assert u["party_org"].astype(str).to_dict() == {"甲公司": "单独组建", "乙公司": "联合组建", "丙协会": "未建立"}
+    assert u.loc["甲公司", "has_union"] == "是" and u.loc["乙公司", "has_union"] == "否"
     lines = ds.issues[ds.issues["sheet"] == "两新组织"].set_index("row")
     two = lines.loc[6]
     assert two["rule"] == "row.enum" and "单独组建、联合组建" in two["value"]

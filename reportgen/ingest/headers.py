@@ -243,10 +243,9 @@ def _combine(upper: list[str | None], upper_keys: list[str | None], lower: list[
                 group.append((nxt, v))
                 nxt += 1
             values = [v for _c, v in group]
-            # two or more distinct values of a closed list other than 是/否 (a data row under a
-            # yes/no column followed by a blank-headed one must not pass for sub-headers)
-            if len(group) >= 2 and len(set(values)) == len(values) and \
-                    sheet.field(uk).enum is not schema.YES_NO:
+            # two or more distinct values ("是 | 否" too); a data row never passes for sub-headers,
+            # as it has values under the upper row's other field names (see below)
+            if len(group) >= 2 and len(set(values)) == len(values):
                 onehot.update({c: (uk, v, upper[col] or uk) for c, v in group})
             col = nxt
     headers: list[str | None] = []
