@@ -223,16 +223,19 @@ def _print_summary(ds) -> None:
     table = Table(title=f"{ds.period.zh} 报送数据校验结果", title_justify="left")
     for col in summary.columns:
         table.add_column(str(col), justify="left" if col == summary.columns[0] else "right")
+    errors_at, warnings_at = list(summary.columns).index("错误"), list(summary.columns).index("警告")
     for row in summary.itertuples(index=False):  # one line per file: few rows
         cells = [_mask(str(v)) for v in row]
-        style = "red" if int(row[-2]) else ("yellow" if int(row[-1]) else None)
+        style = "red" if int(row[errors_at]) else ("yellow" if int(row[warnings_at]) else None)
         table.add_row(*cells, style=style)
     console.print(table)
     rec = ds.reconciliation
     read = int(rec["rows_read"].sum()) if len(rec) else 0
     used = int(rec["rows_used"].sum()) if len(rec) else 0
+    skipped = int(rec["rows_skipped"].sum()) if len(rec) and "rows_skipped" in rec else 0
     colour = "red" if ds.error_count else ("yellow" if ds.warning_count else "green")
-    console.print(f"[{colour}]共读取 {read} 行，计入统计 {used} 行，未计入 {read - used} 行；"
+    also = f"，跳过非数据行（合计、说明、示例等） {skipped} 行" if skipped else ""
+    console.print(f"[{colour}]共读取 {read} 行，计入统计 {used} 行，未计入 {read - used - skipped} 行{also}；"
                   f"错误 {ds.error_count} 个，警告 {ds.warning_count} 个。[/{colour}]")
     if ds.error_count:
         console.print("有错误的行没有计入统计。请打开 validation.xlsx 的“问题清单”，按“说明”列逐条修改后重新报送。")

@@ -21,7 +21,7 @@ from . import schema
 from .periods import Period
 
 ISSUE_COLUMNS = ("file", "sheet", "row", "column", "value", "rule", "severity", "message")
-RECONCILIATION_COLUMNS = ("file", "sheet", "rows_read", "rows_used", "rows_left_out")
+RECONCILIATION_COLUMNS = ("file", "sheet", "rows_read", "rows_used", "rows_left_out", "rows_skipped")
 FILE_COLUMNS = ("file", "kind", "status", "sheets", "rows")
 
 # Columns computed from others; present in every clean table of that sheet.
@@ -145,6 +145,7 @@ def complete(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
         if by_month.any():
             elections[MONTH_ONLY + "previous_date"] = by_month
     tables["elections"] = elections
+    tables["committee"] = _previous_term_copies(tables["committee"], orgs)
     return tables
 
 
@@ -159,6 +160,31 @@ def month_only(frame: pd.DataFrame, col: str) -> np.ndarray:
     if flag not in frame.columns:
         return np.zeros(len(frame), dtype=bool)
     return frame[flag].fillna(False).to_numpy(dtype=bool)
+
+
+def _previous_term_copies(committee: pd.DataFrame, orgs: pd.DataFrame) -> pd.DataFrame:
+    """班子信息集 rows (with 任职日期): a 本届 member who took office before the organization's
+    latest election and did not leave before it sat on the 上届 committee too; a 上届 copy is
+    added unless that organization's 上届 already lists the person (same ID, else same name)."""
+    if not len(committee) or "start_date" not in committee or committee["start_date"].isna().all():
+        return committee
+    last = committee["org_id"].map(orgs.dropna(subset=["org_id"]).drop_duplicates("org_id")
+                                   .set_index("org_id")["last_election"])
+    last = pd.to_datetime(last)
+    start, end = committee["start_date"], committee["end_date"]
+    term = committee["term"].astype("string")
+    span = ((term == schema.CURRENT_TERM) & (start < last) & (end.isna() | (end > last))).fillna(False)
+    if not span.any():
+        return committee
+    person = committee["id_number"].astype("string").fillna("name:" + committee["name"].astype("string"))
+    key = committee["org_id"].astype("string") + "|" + person
+    listed = set(key[(term == schema.PREVIOUS_TERM).fillna(False)].dropna())
+    span &= ~key.isin(listed).to_numpy()
+    if not span.any():
+        return committee
+    copies = committee[span.to_numpy()].copy()
+    copies["term"] = pd.Series(schema.PREVIOUS_TERM, index=copies.index).astype(committee["term"].dtype)
+    return pd.concat([committee, copies], ignore_index=True)
 
 
 def _add_years(dates: pd.Series, years: pd.Series) -> pd.Series:
@@ -255,13 +281,15 @@ def _dataset_html(ds: Dataset) -> str:
     rec = ds.reconciliation
     read = int(rec["rows_read"].sum()) if len(rec) else 0
     used = int(rec["rows_used"].sum()) if len(rec) else 0
+    skipped = int(rec["rows_skipped"].sum()) if len(rec) and "rows_skipped" in rec else 0
     rows = "".join(
         f"<tr><td>{escape(schema.sheet(k).name)}</td><td style='text-align:right'>{len(getattr(ds, k)):,}</td></tr>"
         for k in Dataset.TABLES)
     nfiles = len(ds.files)
     return (
         f"<div><b>reportgen.Dataset</b> {escape(ds.period.zh)}（截止 {ds.as_of:%Y-%m-%d}）<br>"
-        f"文件 {nfiles} 个；读取 {read:,} 行，计入 {used:,} 行，未计入 {read - used:,} 行；"
+        f"文件 {nfiles} 个；读取 {read:,} 行，计入 {used:,} 行，未计入 {read - used - skipped:,} 行"
+        f"{f'，跳过非数据行 {skipped:,} 行' if skipped else ''}；"
         f"<span style='color:#b00'>错误 {ds.error_count:,}</span>，"
         f"<span style='color:#a60'>警告 {ds.warning_count:,}</span>"
         f"<table><thead><tr><th>表</th><th>计入行数</th></tr></thead><tbody>{rows}</tbody></table></div>")

@@ -68,7 +68,11 @@ def test_sheet_recognised_by_its_header_row(wb):
                            "统计": [["合计", 3], ["平均", 1]]})
     ds = load(folder, period="2026Q3")
     assert len(ds.members) == 4 and len(ds.orgs) == 3
-    assert ds.issues.empty  # the two unrelated sheets are ignored silently
+    # the two unrelated sheets are not read, each with a 已跳过 line saying why (contract of
+    # issue 16: nothing in a workbook is skipped without a line), and no error or warning
+    assert set(ds.issues["severity"]) == {"已跳过"}
+    assert dict(zip(ds.issues["sheet"], ds.issues["rule"])) == {
+        "填报说明": "sheet.skipped_instructions", "统计": "sheet.skipped_other"}
     assert set(ds.members["_sheet"]) == {"Sheet1"}
 
 
@@ -178,8 +182,12 @@ def test_hidden_sheets(wb):
                            schema.MEMBERS.name: sheets[schema.MEMBERS.name]},
                 hidden=["下拉选项", schema.MEMBERS.name])
     ds = load(folder, period="2026Q3")
-    assert ds.issues.empty  # the hidden list sheet is not taken for a roster
-    assert len(ds.members) == 4  # a hidden sheet named as a data sheet is still read
+    # the hidden list sheet is not taken for a roster: skipped with a line (issue 16); the hidden
+    # sheet named as a data sheet is still read, with a warning naming it (SPEC §2, issue 17)
+    assert len(ds.members) == 4
+    lines = dict(zip(ds.issues["sheet"], ds.issues["rule"]))
+    assert lines == {"下拉选项": "sheet.skipped_dictionary", schema.MEMBERS.name: "sheet.hidden_read"}
+    assert ds.error_count == 0
 
 
 def test_cover_sheet_key_value(wb):

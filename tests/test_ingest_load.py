@@ -154,11 +154,11 @@ def _messy(tmp_path):
 def test_reconciliation_identity(tmp_path):
     ds = load(_messy(tmp_path))
     rec = ds.reconciliation
-    assert (rec["rows_read"] == rec["rows_used"] + rec["rows_left_out"]).all()
+    assert (rec["rows_read"] == rec["rows_used"] + rec["rows_left_out"] + rec["rows_skipped"]).all()
     m = rec.set_index(["file", "sheet"])
     # row 3's two bad values make two fields unknown; only row 5 (unknown org) is left out
-    assert tuple(m.loc[("a.xlsx", schema.MEMBERS.name)]) == (5, 4, 1)
-    assert tuple(m.loc[("b/b.xlsx", schema.MEMBERS.name)]) == (1, 0, 1)
+    assert tuple(m.loc[("a.xlsx", schema.MEMBERS.name)]) == (5, 4, 1, 0)  # read, used, left out, skipped
+    assert tuple(m.loc[("b/b.xlsx", schema.MEMBERS.name)]) == (1, 0, 1, 0)
     drops = ds.issues["rule"].map(lambda r: catalog.rule(r).drops_row).astype(bool)
     errors = ds.issues[drops & ds.issues["row"].notna()]
     left = errors.drop_duplicates(["file", "sheet", "row"]).groupby(["file", "sheet"]).size()
@@ -171,8 +171,8 @@ def test_reconciliation_identity(tmp_path):
     assert (dup["file"], dup["row"]) == ("b/b.xlsx", 2)
     assert "a.xlsx" in dup["message"] and "第2行" in dup["message"]
     summary = ingest.iss.file_summary(ds).set_index("文件")
-    assert summary.loc["a.xlsx"].tolist() == [12, 11, 1, 3, 3]  # 3 错误 lines, 1 row left out
-    assert summary.loc["c.xlsx"].tolist() == [0, 0, 0, 1, 0]
+    assert summary.loc["a.xlsx"].tolist() == [12, 11, 1, 3, 3, 0]  # 3 错误 lines, 1 row left out; 已跳过 last
+    assert summary.loc["c.xlsx"].tolist() == [0, 0, 0, 1, 0, 0]
 
 
 def test_dataset_tables_are_conformed_and_completed(tmp_path):

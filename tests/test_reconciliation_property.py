@@ -1,6 +1,7 @@
 """Nothing lost (SPEC §2): over random messy submission sets made by ``reportgen.samples.generate``,
-per file and sheet, rows read = rows used + rows left out; every row left out has a 错误 line at
-that file, sheet and row; no used row has one; every planted problem of the manifest is found."""
+per file and sheet, rows read = rows used + rows left out + rows skipped (not data); every row left
+out has a 错误 line at that file, sheet and row, every row skipped a 已跳过 line; no used row has
+either; every planted problem of the manifest is found."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def _used_rows(ds) -> pd.DataFrame:
           suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(1, 10_000), members=st.integers(200, 320), workbooks=st.integers(1, 3),
        legacy=st.booleans())
-def test_rows_read_equal_rows_used_plus_rows_left_out(seed, members, workbooks, legacy):
+def test_rows_read_equal_rows_used_plus_rows_left_out_plus_rows_skipped(seed, members, workbooks, legacy):
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "2026Q3"
         made = generate(folder, members=members, workbooks=workbooks, seed=seed, messy=True,
@@ -39,7 +40,7 @@ def test_rows_read_equal_rows_used_plus_rows_left_out(seed, members, workbooks, 
         manifest = pd.read_csv(made.manifest, encoding="utf-8-sig", dtype={"row": "int64"})
 
     rec = ds.reconciliation
-    assert (rec["rows_read"] == rec["rows_used"] + rec["rows_left_out"]).all(), rec
+    assert (rec["rows_read"] == rec["rows_used"] + rec["rows_left_out"] + rec["rows_skipped"]).all(), rec
 
     used = _used_rows(ds)
     assert not used.duplicated().any()
@@ -51,14 +52,19 @@ def test_rows_read_equal_rows_used_plus_rows_left_out(seed, members, workbooks, 
     # rows left out and rows used are disjoint, and together they are the rows read
     both = used.merge(left, on=KEYS)
     assert both.empty, both
-    counted = pd.concat([used.assign(used=1, left=0), left.assign(used=0, left=1)])
-    per_sheet = counted.groupby(["file", "sheet"])[["used", "left"]].sum()
-    got = rec.set_index(["file", "sheet"])[["rows_read", "rows_used", "rows_left_out"]]
+    skipped = ds.issues[(ds.issues["severity"] == "已跳过") & ds.issues["row"].notna()]
+    skipped = skipped[KEYS].astype({"file": str, "sheet": str, "row": "int64"}).drop_duplicates()
+    assert used.merge(skipped, on=KEYS).empty and left.merge(skipped, on=KEYS).empty
+    counted = pd.concat([used.assign(used=1, left=0, skip=0), left.assign(used=0, left=1, skip=0),
+                         skipped.assign(used=0, left=0, skip=1)])
+    per_sheet = counted.groupby(["file", "sheet"])[["used", "left", "skip"]].sum()
+    got = rec.set_index(["file", "sheet"])[["rows_read", "rows_used", "rows_left_out", "rows_skipped"]]
     got = got[got["rows_read"] > 0]
     joined = got.join(per_sheet, how="left").fillna(0)
     assert (joined["rows_used"] == joined["used"]).all(), joined
     assert (joined["rows_left_out"] == joined["left"]).all(), joined
-    assert (joined["rows_read"] == joined["used"] + joined["left"]).all(), joined
+    assert (joined["rows_skipped"] == joined["skip"]).all(), joined
+    assert (joined["rows_read"] == joined["used"] + joined["left"] + joined["skip"]).all(), joined
 
     # every planted problem is found at its file, sheet, row with its rule and severity
     assert len(manifest) > 0

@@ -86,7 +86,7 @@ def test_empty_dataset_still_writes(tmp_path):
     path = write_validation_xlsx(ds, tmp_path / "v.xlsx")
     wb = openpyxl.load_workbook(path)
     assert wb["问题清单"].max_row == 1
-    assert [c.value for c in wb["核对"][2]] == ["a.xlsx", schema.ORGS.name, 0, 0, 0]
+    assert [c.value for c in wb["核对"][2]] == ["a.xlsx", schema.ORGS.name, 0, 0, 0, 0]
 
 
 def test_file_summary(tmp_path):
@@ -100,5 +100,5 @@ def test_file_summary(tmp_path):
     drops = errors[errors["rule"].map(lambda r: catalog.rule(r).drops_row).astype(bool)]
     assert a["未计入"] == drops.drop_duplicates(["sheet", "row"]).shape[0]
     broken = s.set_index("文件").loc["sub/broken.xlsx"]
-    assert broken.tolist() == [0, 0, 0, 1, 0]
+    assert broken.tolist() == [0, 0, 0, 1, 0, 0]
     assert all(pd.api.types.is_integer_dtype(s[c]) for c in SUMMARY_COLUMNS[1:])

@@ -28,7 +28,8 @@ def _issues(ds: Dataset, severity: str) -> Result:
 
 
 @indicator("quality.rows_read", label="读取数据行数", unit="行",
-           definition="各文件各工作表读取到的数据行数之和（空行不计）；未经读取而直接构建的数据集按计入行数计")
+           definition="各文件各工作表读取到的行数之和（空行不计；合计、说明、示例等非数据行计入读取行数，另列为已跳过）；"
+                      "未经读取而直接构建的数据集按计入行数计")
 def rows_read(ds: Dataset) -> Result:
     n = _sum(ds, "rows_read")
     return Result(_used_rows(ds) if n is None else n, rows=ds.reconciliation)
@@ -42,7 +43,7 @@ def rows_used(ds: Dataset) -> Result:
 
 
 @indicator("quality.rows_left_out", label="未计入统计的行数", unit="行",
-           definition="有“错误”级问题、暂未计入统计的数据行数（读取行数 − 计入行数）")
+           definition="有“错误”级问题、暂未计入统计的数据行数（读取行数 − 计入行数 − 跳过的非数据行数）")
 def rows_left_out(ds: Dataset) -> Result:
     n = _sum(ds, "rows_left_out")
     return Result(0 if n is None else n, rows=ds.reconciliation)

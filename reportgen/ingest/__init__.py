@@ -4,7 +4,8 @@
     ds = load("data/2026Q3", period="2026Q3")
 
 Every row of every file ends up either in the clean tables or in ``ds.issues`` with a Chinese
-reason; ``ds.reconciliation`` shows, per file and sheet, rows read = rows used + rows left out.
+reason; ``ds.reconciliation`` shows, per file and sheet, rows read = rows used + rows left out + rows
+skipped (not data: totals, notes, examples… each with a 已跳过 line).
 Blank rows (every kept cell empty, including trailing ones) are not rows: not read, not counted.
 Unknown columns are kept in the clean tables as ``extra:<header as written>`` and warned once.
 """
@@ -267,9 +268,11 @@ def _assemble(results: list[FileResult], period: Period, config: Config,
             frames[raw.key].append(raw.data)
             headers[raw.key].append(raw.headers)
             places[raw.key].append((raw.file, raw.sheet))
-            read_rows.append({"file": raw.file, "sheet": raw.sheet, "rows_read": raw.rows_read})
+            read_rows.append({"file": raw.file, "sheet": raw.sheet, "rows_read": raw.rows_read,
+                              "rows_skipped": raw.rows_skipped})
+            file_issues.extend(raw.skipped)  # rows not data: 已跳过 lines, counted apart
         for sheet, n in r.rows_left_out:
-            read_rows.append({"file": r.file, "sheet": sheet, "rows_read": n})
+            read_rows.append({"file": r.file, "sheet": sheet, "rows_read": n, "rows_skipped": 0})
     tables = {k: rules.make_table(k, frames[k], headers[k], places[k]) for k in frames}
     del frames
     rules.check(tables, period, config, pool)
@@ -280,7 +283,7 @@ def _assemble(results: list[FileResult], period: Period, config: Config,
     for r in results:
         for sheet, n in r.rows_left_out:
             left.append(pd.DataFrame({"file": [r.file], "sheet": [sheet], "rows_left_out": [n]}))
-    read_frame = pd.DataFrame(read_rows, columns=["file", "sheet", "rows_read"])
+    read_frame = pd.DataFrame(read_rows, columns=["file", "sheet", "rows_read", "rows_skipped"])
     left_frame = pd.concat([x for x in left if len(x)], ignore_index=True) if any(len(x) for x in left) \
         else pd.DataFrame(columns=["file", "sheet", "rows_left_out"])
     reconciliation = iss.reconcile(read_frame, left_frame)

@@ -56,6 +56,9 @@ class Sniffed:
     # .xlsx: sheet name → (row, column) of its number cells that may hold 1e15 or more (see
     # xlsxscan); a sheet missing here could not be scanned and is asked about by the reader.
     big_numbers: dict[str, np.ndarray] = field(default_factory=dict, compare=False, hash=False)
+    # .xlsx: sheet name → (hidden rows, hidden columns, autofilter rows) found in the same pass
+    # (xlsxscan.hidden_marks); a sheet missing here hides nothing or could not be scanned.
+    hidden: dict[str, tuple] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def ok(self) -> bool:
@@ -353,6 +356,7 @@ def _sniff_zip(path: Path, size: int, ext: str, limits: Limits) -> Sniffed:
             if _own_output(zf, names):
                 return Sniffed(None, "file.own_output", OWN_OUTPUT)
             big: dict[str, np.ndarray] = {}
+            hidden: dict[str, tuple] = {}
             for info in infos:
                 keep = "xl/workbook.xml" in names and bool(xlsxscan.WORKSHEET_PART.match(info.filename)) \
                     and info.file_size <= xlsxscan.MAX_SCAN_BYTES
@@ -362,6 +366,9 @@ def _sniff_zip(path: Path, size: int, ext: str, limits: Limits) -> Sniffed:
                                    f"压缩结构中的部件“{info.filename[:60]}”解压后比它声明的大小更大，疑似压缩炸弹，"
                                    "已拒绝读取")
                 if xml is not None:
+                    marks = xlsxscan.hidden_marks(xml)
+                    if len(marks[0]) or len(marks[1]):
+                        hidden[info.filename.lstrip("/")] = marks
                     try:
                         big[info.filename.lstrip("/")] = xlsxscan.big_number_cells(xml)
                     except xlsxscan.Unsure:
@@ -374,7 +381,8 @@ def _sniff_zip(path: Path, size: int, ext: str, limits: Limits) -> Sniffed:
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
         return Sniffed(None, "file.unreadable", "文件已损坏（压缩结构不完整，可能没有传完整）")
     if "xl/workbook.xml" in names:
-        return Sniffed("xlsx", big_numbers=_by_sheet(path, names, big))
+        return Sniffed("xlsx", big_numbers=_by_sheet(path, names, big),
+                       hidden=_by_sheet(path, names, hidden))
     if "xl/workbook.bin" in names:
         return Sniffed("xlsb")
     if b"opendocument.spreadsheet" in mimetype:
@@ -399,7 +407,7 @@ def _own_output(zf: zipfile.ZipFile, names: set[str]) -> bool:
     return _OWN_MARK.search(core) is not None
 
 
-def _by_sheet(path: Path, names: set[str], big: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def _by_sheet(path: Path, names: set[str], big: dict) -> dict:
     """The scan's findings keyed by sheet name (parts the workbook does not name are dropped)."""
     if not big or "xl/_rels/workbook.xml.rels" not in names:
         return {}

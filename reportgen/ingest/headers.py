@@ -23,7 +23,14 @@ HEADER_SCAN_ROWS = 15
 MIN_FIELDS_BY_NAME = 2
 MIN_FIELDS_BY_HEADER = 3
 # Columns that number the rows in many hand-made tables; dropped silently (no warning, not kept).
-IGNORED_HEADERS = ("序号", "编号序号", "行号")
+IGNORED_HEADERS = ("序号", "编号序号", "行号", "排序")  # 排序: the display order in a 班子信息集 export
+# Fields that identify a row of each sheet: a sheet recognised by its header alone must have
+# one of them (a hidden drop-down list headed 性别 | 学历 | 民族 is not a roster), and a row
+# holding one is never skipped as a total, note or signature line.
+IDENTITY: dict[str, tuple[str, ...]] = {
+    "orgs": ("org_id", "name"), "members": ("id_number", "name"), "elections": ("org_id",),
+    "committee": ("id_number", "name"), "units": ("unit_name", "credit_code"),
+}
 # Prefix of the clean-table column that keeps an unknown column (header as written after it).
 EXTRA_PREFIX = "extra:"
 
@@ -130,6 +137,11 @@ class HeaderMatch:
     keys: list[str | None]  # per column: field key, or None (unknown / blank)
     fields_matched: int = 0
     duplicates: list[int] = field(default_factory=list)  # columns whose field an earlier one has
+    # One-hot group columns: column → (field key, the value a mark in it stands for, the group
+    # header as written). A group
+    # header naming an enumerated field ("党组织组建情况") over sub-headers that are its values
+    # (单独组建 | 联合组建 | 未建立), each row marking one of them with "√".
+    onehot: dict[int, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def _text(cell: object) -> str | None:
@@ -148,7 +160,7 @@ def _score(keys: Sequence[str | None]) -> int:
 
 
 def find_header(top: Sequence[Sequence[object]], candidates: Sequence[schema.Sheet],
-                min_fields: int) -> HeaderMatch | None:
+                min_fields: int, identity: bool = False) -> HeaderMatch | None:
     """Find the header row (or two-row merged header) among the first rows of a sheet.
 
     ``top`` holds the first rows of the sheet (cells as text or None). For every candidate schema
@@ -163,27 +175,29 @@ def find_header(top: Sequence[Sequence[object]], candidates: Sequence[schema.She
     best: tuple[int, int, int, HeaderMatch] | None = None  # (score, -rows used, -first row)
     for sheet in candidates:
         matched = [_row_matches(sheet.key, r) for r in rows]
+        must = IDENTITY.get(sheet.key, ()) if identity else ()
         for i, (row, keys) in enumerate(zip(rows, matched)):
-            options = [(i, i, row, keys)]
+            options = [(i, i, row, keys, {})]
             if i + 1 < len(rows):
-                combo = _combine(row, keys, rows[i + 1], matched[i + 1])
+                combo = _combine(row, keys, rows[i + 1], matched[i + 1], sheet)
                 if combo is not None:
                     options.append((i, i + 1, *combo))
-            for first, last, headers, ks in options:
+            for first, last, headers, ks, onehot in options:
                 score = _score(ks)
-                if score < min_fields:
+                if score < min_fields or (must and not any(k in ks for k in must)):
                     continue
-                if last > first and score <= max(_score(keys), _score(matched[i + 1])):
+                if last > first and not onehot and score <= max(_score(keys), _score(matched[i + 1])):
                     continue
-                rank = (score, -(last - first), -first)
+                rank = (score + bool(onehot), -(last - first), -first)
                 if best is None or rank > best[:3]:
-                    best = (*rank, HeaderMatch(sheet, first, last, list(headers), list(ks), score))
+                    best = (*rank, HeaderMatch(sheet, first, last, list(headers), list(ks), score,
+                                               onehot=dict(onehot)))
     if best is None:
         return None
     match = best[3]
     seen: set[str] = set()
     for col, key in enumerate(match.keys):
-        if key is None:
+        if key is None or col in match.onehot:
             continue
         if key in seen:
             match.duplicates.append(col)
@@ -191,15 +205,56 @@ def find_header(top: Sequence[Sequence[object]], candidates: Sequence[schema.She
     return match
 
 
+def _enum_value(sheet: schema.Sheet, key: str, text: str | None) -> str | None:
+    """The canonical value of an enumerated field that a sub-header names, or None."""
+    if text is None:
+        return None
+    f = sheet.field(key)
+    if f.enum is None:
+        return None
+    lookup = {normalize_header(k): v for k, v in f.enum.lookup().items()}
+    return lookup.get(normalize_header(text))
+
+
 def _combine(upper: list[str | None], upper_keys: list[str | None], lower: list[str | None],
-             lower_keys: list[str | None]) -> tuple[list[str | None], list[str | None]] | None:
-    """Flatten two header rows: per column the lowest non-blank text that names a field.
+             lower_keys: list[str | None], sheet: schema.Sheet | None = None
+             ) -> tuple[list[str | None], list[str | None], dict[int, tuple[str, str, str]]] | None:
+    """Flatten two header rows: per column the lowest non-blank text that names a field; and
+    one-hot groups: an upper cell naming an enumerated field, merged across two or more columns
+    whose lower cells are values of that field (the group's columns get the field's key).
 
     Returns None when the lower row cannot be part of a header: it has a value under a cell of
     the upper row that already names a field (a data row under a one-row header)."""
+    onehot: dict[int, tuple[str, str, str]] = {}
+    if sheet is not None:
+        col = 0
+        while col < len(upper):
+            uk = upper_keys[col]
+            value = _enum_value(sheet, uk, lower[col]) if uk is not None else None
+            if value is None:
+                col += 1
+                continue
+            group = [(col, value)]
+            nxt = col + 1
+            while nxt < len(upper) and upper[nxt] is None:
+                v = _enum_value(sheet, uk, lower[nxt])
+                if v is None:
+                    break
+                group.append((nxt, v))
+                nxt += 1
+            values = [v for _c, v in group]
+            # two or more distinct values ("是 | 否" too); a data row never passes for sub-headers,
+            # as it has values under the upper row's other field names (see below)
+            if len(group) >= 2 and len(set(values)) == len(values):
+                onehot.update({c: (uk, v, upper[col] or uk) for c, v in group})
+            col = nxt
     headers: list[str | None] = []
     keys: list[str | None] = []
-    for u, uk, lo, lk in zip(upper, upper_keys, lower, lower_keys):
+    for col, (u, uk, lo, lk) in enumerate(zip(upper, upper_keys, lower, lower_keys)):
+        if col in onehot:
+            headers.append(lo)
+            keys.append(onehot[col][0])
+            continue
         if uk is not None and lo is not None and lk is None:
             return None
         if lk is not None:
@@ -211,7 +266,7 @@ def _combine(upper: list[str | None], upper_keys: list[str | None], lower: list[
         else:
             headers.append(lo if lo is not None else u)
             keys.append(None)
-    return headers, keys
+    return headers, keys, onehot
 
 
 def cover_values(grid: Sequence[Sequence[object]]) -> dict[str, tuple[str, int]]:

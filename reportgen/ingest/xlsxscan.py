@@ -67,9 +67,14 @@ def big_number_cells(xml: bytes) -> np.ndarray:
 
 def _may_hold(xml: bytes) -> bool:
     """RE2 over the bytes as they are (no copy): False means no value of _BIG or _BIG_NS is there."""
+    return _matches(xml, _MAYBE)
+
+
+def _matches(xml: bytes, pattern: str) -> bool:
+    """Whether RE2 ``pattern`` matches somewhere in ``xml`` (the bytes wrapped, not copied)."""
     data = pa.LargeBinaryArray.from_buffers(
         pa.large_binary(), 1, [None, pa.array([0, len(xml)], pa.int64()).buffers()[1], pa.py_buffer(xml)])
-    return bool(pc.match_substring_regex(data, _MAYBE)[0].as_py())
+    return bool(pc.match_substring_regex(data, pattern)[0].as_py())
 
 
 def _cell_attrs(xml: bytes, pos: int) -> bytes:
@@ -122,3 +127,46 @@ def sheet_parts(workbook_xml: bytes, rels_xml: bytes) -> dict[str, str]:
             raw = name.group(1) if name.group(1) is not None else name.group(2)
             out[html.unescape(raw.decode("utf-8", "replace"))] = targets[rid.group(1)]
     return out
+
+
+# --------------------------------------------------------------------------- hidden rows and columns
+
+_MAY_HIDE = r"""hidden[\t\n\r ]*=[\t\n\r ]*["'](?:1|true)["']"""
+_HIDDEN_ROW = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?row\s[^>]*?\bhidden\s*=\s*["'](?:1|true)["'][^>]*>""")
+_HIDDEN_COL = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?col\s[^>]*?\bhidden\s*=\s*["'](?:1|true)["'][^>]*>""")
+_ROW_R = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d{1,7})["']""")
+_MIN = re.compile(rb"""(?:^|\s)min\s*=\s*["'](\d{1,5})["']""")
+_MAX = re.compile(rb"""(?:^|\s)max\s*=\s*["'](\d{1,5})["']""")
+_AUTOFILTER = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?autoFilter\s[^>]*?\bref\s*=\s*["']\$?[A-Za-z]{1,3}\$?(\d{1,7})"""
+                         rb"""(?::\$?[A-Za-z]{1,3}\$?(\d{1,7}))?["']""")
+MAX_HIDDEN_COLS = 16384
+
+
+def hidden_marks(xml: bytes) -> tuple[np.ndarray, np.ndarray, tuple[int, int] | None]:
+    """What a worksheet part hides: (Excel row numbers of hidden rows, 0-based indexes of hidden
+    columns, (first, last) rows of its autofilter or None). Most parts hide nothing and are done
+    with after one RE2 pass; a hidden row without a number is left out."""
+    empty = np.zeros(0, dtype=np.int64)
+    if not _matches(xml, _MAY_HIDE):  # RE2 over the bytes as they are: ~0.04 s for 300 MB
+        return empty, empty, None
+    rows = []
+    if b"row" in xml:
+        for m in _HIDDEN_ROW.finditer(xml):
+            r = _ROW_R.search(m.group(0)[4:])
+            if r is not None:
+                rows.append(int(r.group(1)))
+    cols: list[int] = []
+    for m in _HIDDEN_COL.finditer(xml):
+        lo, hi = _MIN.search(m.group(0)), _MAX.search(m.group(0))
+        if lo is None:
+            continue
+        a = int(lo.group(1))
+        b = min(int(hi.group(1)) if hi is not None else a, a + MAX_HIDDEN_COLS)
+        cols.extend(range(a - 1, b))
+    auto = _AUTOFILTER.search(xml)
+    ref = None
+    if auto is not None:
+        first = int(auto.group(1))
+        ref = (first, int(auto.group(2)) if auto.group(2) else first)
+    return (np.array(sorted(set(rows)), dtype=np.int64),
+            np.array(sorted(set(c for c in cols if c < MAX_HIDDEN_COLS)), dtype=np.int64), ref)

@@ -302,7 +302,9 @@ def _sources(ind: Any, ctx: dict) -> dict:
     return {
         "files": files, "file_count": len(files), "files_text": files_text,
         "rows_read": q.get("rows_read"), "rows_used": q.get("rows_used"),
-        "rows_left_out": int(read - used) if read is not None and used is not None else None,
+        # left out for errors only: rows skipped as not data (totals, notes…) are neither
+        "rows_left_out": (q.get("rows_left_out") if q.get("rows_left_out") is not None
+                          else int(read - used) if read is not None and used is not None else None),
         "errors": q.get("errors"), "warnings": q.get("warnings"),
     }
 

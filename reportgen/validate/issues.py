@@ -5,9 +5,11 @@ or sheet), column (the header as the user wrote it), value, rule, severity, mess
 is wrong and how to fix it); ID and mobile numbers are masked in column, value and message here,
 and in file and sheet names where they are written out. A data row is left out of the statistics
 iff it has at least one issue whose rule drops the row (``catalog.Rule.drops_row``: it cannot be
-attributed, or it is a second copy); other 错误 make one field unknown and the row is counted. So
-per file and sheet ``rows_read = rows_used + rows_left_out``. A value repeated down a column
-(an unknown option, an unreadable date) is one issue line on its first row, naming the others.
+attributed, or it is a second copy); other 错误 make one field unknown and the row is counted. A
+row that is not data (a total, a section title, a note, a signature line, a filled-in example) is
+skipped with a line of severity 已跳过. So per file and sheet
+``rows_read = rows_used + rows_left_out + rows_skipped``. A value repeated down a column (an
+unknown option, an unreadable date) is one issue line on its first row, naming the others.
 """
 
 from __future__ import annotations
@@ -24,9 +26,10 @@ STRING = pd.StringDtype()
 # Chinese column titles of the issue table and the per-file summary (workbook and terminal).
 ISSUE_TITLES = {"file": "文件", "sheet": "工作表", "row": "行号", "column": "列", "value": "值",
                 "rule": "规则", "severity": "严重程度", "message": "说明"}
-SUMMARY_COLUMNS = ("文件", "行数", "计入", "未计入", "错误", "警告")
+SUMMARY_COLUMNS = ("文件", "行数", "计入", "未计入", "错误", "警告", "已跳过")
 RECONCILIATION_TITLES = {"file": "文件", "sheet": "工作表", "rows_read": "读取行数",
-                         "rows_used": "计入统计", "rows_left_out": "未计入（无法确定归属或重复）"}
+                         "rows_used": "计入统计", "rows_left_out": "未计入（无法确定归属或重复）",
+                         "rows_skipped": "已跳过（非数据行）"}
 
 def empty_issues() -> pd.DataFrame:
     """An issue table with no rows and the canonical dtypes."""
@@ -66,20 +69,25 @@ def finish(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 
 def reconcile(read: pd.DataFrame, left_out: pd.DataFrame) -> pd.DataFrame:
-    """Per file and sheet: rows read, used, left out.
+    """Per file and sheet: rows read, used, left out, skipped.
 
-    ``read`` has file, sheet, rows_read; ``left_out`` has file, sheet, rows_left_out."""
+    ``read`` has file, sheet, rows_read and (optionally) rows_skipped — the rows of rows_read that
+    are not data; ``left_out`` has file, sheet, rows_left_out."""
     if not len(read):
         return pd.DataFrame({c: pd.Series(dtype="Int64" if c.startswith("rows") else STRING)
                              for c in RECONCILIATION_COLUMNS})
-    rec = read.groupby(["file", "sheet"], sort=False, as_index=False)["rows_read"].sum()
+    if "rows_skipped" not in read:
+        read = read.assign(rows_skipped=0)
+    read = read.assign(rows_skipped=read["rows_skipped"].fillna(0))
+    rec = read.groupby(["file", "sheet"], sort=False, as_index=False)[["rows_read", "rows_skipped"]].sum()
     if len(left_out):
         lo = left_out.groupby(["file", "sheet"], sort=False, as_index=False)["rows_left_out"].sum()
         rec = rec.merge(lo, on=["file", "sheet"], how="left")
     else:
         rec["rows_left_out"] = 0
     rec["rows_left_out"] = rec["rows_left_out"].fillna(0).astype("int64")
-    rec["rows_used"] = rec["rows_read"] - rec["rows_left_out"]
+    rec["rows_skipped"] = rec["rows_skipped"].astype("int64")
+    rec["rows_used"] = rec["rows_read"] - rec["rows_left_out"] - rec["rows_skipped"]
     rec = rec[list(RECONCILIATION_COLUMNS)]
     for c in ("file", "sheet"):
         rec[c] = rec[c].astype(STRING)
@@ -87,7 +95,8 @@ def reconcile(read: pd.DataFrame, left_out: pd.DataFrame) -> pd.DataFrame:
 
 
 def file_summary(ds) -> pd.DataFrame:
-    """Per submitted file: 文件, 行数 (rows read), 计入 (used), 未计入 (left out), 错误, 警告."""
+    """Per submitted file: 文件, 行数 (rows read), 计入 (used), 未计入 (left out), 错误, 警告,
+    已跳过 (lines of severity 已跳过: rows and sheets that are not data; counted apart from both)."""
     files = ds.files["file"].astype(STRING) if len(ds.files) else pd.Series([], dtype=STRING)
     rec = ds.reconciliation
     by_file = (rec.groupby("file", sort=False)[["rows_read", "rows_used", "rows_left_out"]].sum()
@@ -105,6 +114,8 @@ def file_summary(ds) -> pd.DataFrame:
                                if catalog.ERROR in counts else np.nan)
     out[SUMMARY_COLUMNS[5]] = (counts[catalog.WARNING].reindex(out.index)
                                if catalog.WARNING in counts else np.nan)
+    out[SUMMARY_COLUMNS[6]] = (counts[catalog.SKIPPED].reindex(out.index)
+                               if catalog.SKIPPED in counts else np.nan)
     out = out.fillna(0).astype("int64")
     out.insert(0, SUMMARY_COLUMNS[0], out.index.astype(STRING))
     return out.reset_index(drop=True)

@@ -51,6 +51,7 @@ from ..ingest import normalize as nz
 from ..outputs import mask_ids
 from ..periods import Period
 from . import catalog
+from .terms import derive_terms
 
 STRING = pd.StringDtype()
 DATE = "datetime64[ns]"
@@ -707,6 +708,7 @@ def check(tables: dict[str, Table], period: Period, config: Config, pool: Execut
     leaves that work to this process; an error in the rules themselves is raised as without a
     pool."""
     as_of = pd.Timestamp(period.as_of)
+    derive_terms(tables["committee"], tables["orgs"], as_of)  # 班子信息集: 届别 from 任职/离职 dates
     others = [tables[k] for k in AWAY]
     away = _send(pool, others, as_of, config) if pool is not None else None
     for sheet in schema.DATA_SHEETS:

@@ -129,14 +129,14 @@ def _files_sheet(wb, fmt: dict, ds: Dataset) -> None:
     status = dict(zip(ds.files["file"].astype("string"), ds.files["status"].astype("string"))) \
         if len(ds.files) else {}
     titles = [SUMMARY_COLUMNS[0], STATUS, *SUMMARY_COLUMNS[1:]]
-    _header(ws, fmt, titles, [32, 22, 9, 9, 9, 9, 9], len(summary))
+    _header(ws, fmt, titles, [32, 22, 9, 9, 9, 9, 9, 9], len(summary))
     r = 0
     for r, row in enumerate(summary.itertuples(index=False), start=1):  # one line per file
         _cell(ws, r, 0, row[0], fmt["text"])
         _cell(ws, r, 1, status.get(row[0], ""), fmt["text"])
         for col, value in enumerate(row[1:], start=2):
             _cell(ws, r, col, int(value), fmt["int"])
-    totals = summary[list(SUMMARY_COLUMNS[1:])].sum() if len(summary) else [0] * 5
+    totals = summary[list(SUMMARY_COLUMNS[1:])].sum() if len(summary) else [0] * (len(SUMMARY_COLUMNS) - 1)
     _cell(ws, r + 1, 0, TOTAL, fmt["total"])
     _cell(ws, r + 1, 1, "", fmt["total"])
     for col, value in enumerate(totals, start=2):
@@ -146,7 +146,7 @@ def _files_sheet(wb, fmt: dict, ds: Dataset) -> None:
 def _reconciliation_sheet(wb, fmt: dict, rec: pd.DataFrame, name: str = SHEET_RECONCILIATION) -> None:
     ws = wb.add_worksheet(name)
     keys = list(RECONCILIATION_TITLES)
-    _header(ws, fmt, [RECONCILIATION_TITLES[k] for k in keys], [32, 14, 10, 10, 14], len(rec))
+    _header(ws, fmt, [RECONCILIATION_TITLES[k] for k in keys], [32, 14, 10, 10, 14, 16], len(rec))
     r = 0
     for r, row in enumerate(rec[keys].itertuples(index=False), start=1):  # one line per sheet
         _cell(ws, r, 0, str(row[0]), fmt["text"])

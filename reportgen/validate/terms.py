@@ -1,0 +1,78 @@
+"""The 届别 of committee rows from their dates (the national system's 班子信息集 layout).
+
+A 班子信息集 export has no 届别 column: one row per office held, with 任职日期 and 离职日期. The
+term is derived against the organization's latest election (党组织.本届选举日期) and the as-of
+date, before any rule runs (so that 届别 is not "missing"):
+
+- 本届 (current term): holds office now — no 离职日期, or one after the as-of date; a member
+  elected at the latest election (任职日期 on or after it) who has since left is still counted
+  with the committee elected then;
+- 上届 (previous term): left on or before the latest election, or took office before it.
+
+A row that holds office now and took office before the latest election sat on both committees
+(re-elected without a new record); :func:`reportgen.dataset.complete` adds its 上届 copy.
+Rows whose 届别 is written keep it. Vectorised.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import schema
+from ..ingest import normalize as nz
+
+
+def derive_terms(committee, orgs, as_of: pd.Timestamp) -> None:
+    """Fill the blank 届别 text of ``committee`` (a rules.Table) from its 任职/离职 dates."""
+    raw = committee.raw
+    if not len(raw) or ("start_date" not in raw and "end_date" not in raw):
+        return
+    blank = raw["term"].isna().to_numpy() if "term" in raw else np.ones(len(raw), dtype=bool)
+    start = _dates(raw, "start_date")
+    end = _dates(raw, "end_date")
+    dated = (start.notna() | end.notna()).to_numpy()
+    todo = blank & dated
+    if not todo.any():
+        return
+    last = last_election_of(raw["org_id"] if "org_id" in raw else pd.Series(pd.NA, index=raw.index),
+                            orgs.raw)
+    now = (end.isna() | (end > as_of)).to_numpy()
+    before = ((end.notna() & (end <= last)) | (start.notna() & (start < last))).fillna(False).to_numpy()
+    elected = (start.notna() & (start >= last)).fillna(False).to_numpy()
+    current = now | (elected & ~before)
+    no_election = last.isna().to_numpy()
+    previous = ~current & (before | no_election)
+    term = np.where(current, schema.CURRENT_TERM, np.where(previous, schema.PREVIOUS_TERM, None))
+    fill = todo & (term != None)  # noqa: E711 - elementwise
+    if not fill.any():
+        return
+    column = raw["term"].astype(nz.STRING) if "term" in raw else pd.Series(pd.NA, index=raw.index, dtype=nz.STRING)
+    column = column.copy()
+    column[fill] = term[fill]
+    raw["term"] = column
+
+
+def _dates(raw: pd.DataFrame, key: str) -> pd.Series:
+    if key not in raw:
+        return pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    return pd.to_datetime(nz.parse_dates(raw[key].astype(nz.STRING))["date"]).reset_index(drop=True).set_axis(raw.index)
+
+
+def last_election_of(org_text: pd.Series, orgs_raw: pd.DataFrame) -> pd.Series:
+    """Per row: the latest election date of the organization named by code or by exact name."""
+    out = pd.Series(pd.NaT, index=org_text.index, dtype="datetime64[ns]")
+    if not len(orgs_raw) or "last_election" not in orgs_raw:
+        return out
+    dates = pd.to_datetime(nz.parse_dates(orgs_raw["last_election"].astype(nz.STRING))["date"]).to_numpy()
+    key = nz.compact(org_text.astype(nz.STRING))
+    for col in ("org_id", "name"):
+        if col not in orgs_raw:
+            continue
+        names = nz.compact(orgs_raw[col].astype(nz.STRING)).to_numpy()
+        table = pd.Series(dates, index=names)
+        table = table[table.index.notna()]
+        table = table[~table.index.duplicated(keep=False)]
+        found = key.map(table)
+        out = out.fillna(pd.to_datetime(found.to_numpy()).to_series(index=out.index))
+    return out
