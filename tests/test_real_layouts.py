@@ -295,3 +295,81 @@ def test_control_the_independent_count_agrees_with_reportgen_on_the_template_lay
     assert dict(zip(bands["年龄段"], bands["人数"].astype(int))) == want["members.age_bands"]
     edu = ind.table("members.education")
     assert {k: int(v) for k, v in zip(edu["学历"], edu["人数"])} == want["members.education"]
+
+
+# ---------------------------------------------------------------- the sample district's real-layout workbooks
+
+
+def test_sample_committee_offices_give_back_both_terms():
+    """samples_layouts turns 本届/上届 rows into offices with 任职/离职 dates; who holds office now and
+    who held it just before 本届选举日期 are exactly the two terms again (same person, same role)."""
+    from reportgen.samples import build_district
+    from reportgen.samples_layouts import committee_offices
+
+    d = build_district(1500, 7, PERIOD, "示例区")
+    off = committee_offices(d.committee, d.orgs, d.elections)
+    last = off["org_id"].map(pd.to_datetime(d.orgs.set_index("org_id")["last_election"]))
+    start, end = pd.to_datetime(off["start"]), pd.to_datetime(off["end"])
+    assert start.notna().all() and (start <= pd.Timestamp(PERIOD_END)).all()
+    now = off[end.isna()]
+    before = off[(start < last) & (end.isna() | (end >= last))]
+
+    def key(f):
+        return sorted((str(o), str(i), str(r)) for o, i, r in zip(f["org_id"], f["id_number"], f["role"]))
+
+    c = d.committee
+    assert key(now) == key(c[c["term"] == "本届"])
+    assert key(before) == key(c[c["term"] == "上届"])
+    assert len(off) < len(c)  # a re-elected member in the same role holds one office, not two rows
+
+
+SAMPLE_KW = dict(members=1500, workbooks=6, seed=5, period=PERIOD, jobs=1)
+# 兼任职务 is not part of a 班子信息集, so 一肩挑 may be judged from fewer secretaries
+NOT_COMPARED = ("quality.", "committee.secretary_union_chair_share")
+
+
+@pytest.fixture(scope="module")
+def sample_pair(tmp_path_factory):
+    from reportgen.samples import generate
+
+    root = tmp_path_factory.mktemp("sample")
+    ours = generate(root / "ours" / PERIOD, **SAMPLE_KW)
+    real = generate(root / "real" / PERIOD, real_layouts=True, **SAMPLE_KW)
+    return ours, real
+
+
+def test_sample_writes_real_layout_workbooks(sample_pair):
+    ours, real = sample_pair
+    extra = sorted(set(real.files) - set(ours.files))
+    assert [f for f in extra if f.endswith("_党员信息导出.xlsx")]
+    assert [f for f in extra if f.endswith("_党组织名册.xlsx")]
+    assert [f for f in extra if f.endswith("_班子信息集.xlsx")]
+    units = real.out_dir / next(f for f in real.files if "两新组织" in f)
+    import openpyxl
+
+    wb = openpyxl.load_workbook(units)
+    assert wb.sheetnames == ["两新组织党建情况统计表", "填表说明", "字典"]
+    assert wb["字典"].sheet_state == "hidden"
+    ws = wb["两新组织党建情况统计表"]
+    assert [ws.cell(4, j).value for j in (7, 8, 9)] == ["单独组建", "联合组建", "未建立"]
+    assert ws.cell(5, 1).value == "一、非公有制企业"
+
+
+def test_sample_in_real_layouts_gives_the_same_figures(sample_pair):
+    """The same district, some of it in real layouts: every scalar figure is the same."""
+    ours, real = sample_pair
+    a = reportgen.compute(reportgen.load(ours.out_dir, period=PERIOD))
+    ds = reportgen.load(real.out_dir, period=PERIOD)
+    b = reportgen.compute(ds)
+    diff = {}
+    for key, v in a.values.items():
+        if key.startswith(NOT_COMPARED) or isinstance(v, pd.DataFrame) or isinstance(v, (list, dict)):
+            continue
+        w = b.values.get(key)
+        same = (v is None and w is None) or (v is not None and w is not None
+                                             and math.isclose(float(v), float(w), abs_tol=1e-9))
+        if not same:
+            diff[key] = (v, w)
+    assert not diff, "\n".join(f"{k}: {v} → {w}" for k, (v, w) in diff.items())
+    assert ds.error_count == 0, ds.issues[ds.issues["severity"] == ERROR].groupby(
+        ["file", "rule", "column"]).size().to_string()
