@@ -363,7 +363,7 @@ def _units_table(frame: pd.DataFrame, org_names: dict, district: str, zh_period:
 def take_real_layouts(books: list, d) -> list[RealBook]:
     """Remove the sheets chosen above from ``books`` (samples' planned workbooks) and return the
     writers of the same rows in real layouts. Books left without sheets are dropped."""
-    org_books = [b for b in books if any(s.key in ("orgs", "members", "committee") for s in b.sheets)]
+    org_books = [b for b in books if any(s.key == "orgs" for s in b.sheets)]  # the street workbooks
     unit_books = [b for b in books if [s.key for s in b.sheets] == ["units"]]
     names = dict(zip(d.orgs["org_id"], d.orgs["name"]))
     out: list[RealBook] = []
