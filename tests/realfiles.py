@@ -526,7 +526,7 @@ def _write_elections(folder: Path, t: Truth) -> None:
         r += 1
     t.data_rows[F_ELECTIONS] = len(t.elections)
     e = t.elections
-    _put(ws, r, ("合计", None, None, None, None, int(e["eligible"].sum()), int(e["present"].sum()),
+    _put(ws, r, ("总计", None, None, None, None, int(e["eligible"].sum()), int(e["present"].sum()),
                  int(e["seats"].sum()), int(e["candidates"].sum())))
     t.furniture.append((F_ELECTIONS, r))
     r += 1

@@ -201,6 +201,27 @@ def test_members_attached_to_their_branch(made):
     assert wrong.empty, wrong.head(10).to_string()
 
 
+def _finding_orgs(ind, fid: str) -> list[str]:
+    f = next((f for f in ind.findings if f.id == fid), None)
+    if f is None or f.ledger is None:
+        return []
+    return sorted(f.ledger["组织编码"].astype(str).str.strip())
+
+
+def expected_finding_orgs(truth) -> dict[str, list[str]]:
+    e = truth.elections
+    held = e[e["date"].map(lambda d: PERIOD_START <= date(d.year, d.month, 1) <= PERIOD_END)]
+    need = (held["seats"] * 12 + 9) // 10
+    return {"elections.invalid_quorum": sorted(held.loc[5 * held["present"] <= 4 * held["eligible"], "code"]),
+            "elections.candidate_margin": sorted(held.loc[(held["seats"] >= 3) & (held["candidates"] < need), "code"])}
+
+
+@pytest.mark.parametrize("fid", ["elections.invalid_quorum", "elections.candidate_margin"])
+def test_election_findings_name_the_organizations(made, fid):
+    truth, ds, ind = made
+    assert _finding_orgs(ind, fid) == expected_finding_orgs(truth)[fid]
+
+
 # ---------------------------------------------------------------- rows: counted, left out, skipped
 
 
@@ -295,6 +316,8 @@ def test_control_the_independent_count_agrees_with_reportgen_on_the_template_lay
     assert dict(zip(bands["年龄段"], bands["人数"].astype(int))) == want["members.age_bands"]
     edu = ind.table("members.education")
     assert {k: int(v) for k, v in zip(edu["学历"], edu["人数"])} == want["members.education"]
+    for fid, orgs in expected_finding_orgs(truth).items():
+        assert _finding_orgs(ind, fid) == orgs, fid
 
 
 # ---------------------------------------------------------------- the sample district's real-layout workbooks
