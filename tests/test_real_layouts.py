@@ -12,6 +12,23 @@ organization (same ID number).
 Rows may be lost only because the person cannot be identified (no name and no ID number) or is a
 second copy; furniture (title, 合计/小计, section, note, signature, 填表说明 example rows, the hidden 字典)
 is skipped, never an error and never counted; rows read = counted + left out + skipped.
+
+What the reader must understand for these checks to pass (issue 16), by workbook:
+- national export: 学历 short and 党校 forms (博士及以上, 在职研究生, 中央党校研究生/大学, 省（区、市）委党校大学/
+  大专, 高中及以下), a branch given by its 简称, a person kept when one field is unknown;
+- WPS .xls on Sheet1: 党籍状态（正式党员或预备党员）, 民族 "汉", GB/T 4658 学历 words (中等专科, 普通高中, 职业
+  高中, 技工学校, 初中, 小学), the older 工作岗位 wording, 所在党支部 by 简称 beside 所在党支部编码 30130;
+- hand-made roster: 性别 1/2, 出生年月 "1969.01" (month precision, agreeing with the ID number), 预/正,
+  the visible 学历 preferred to a hidden stale copy, blank rows, 合计 / note / signature rows skipped;
+- organization list: 简称, parent by name (全称 or 简称), 单位类别 其他事业单位, a code with a leading space;
+- 换届统计表: 应到会有选举权党员数 / 实到会有选举权党员数, month-only dates, 总计 and note rows skipped;
+- 班子信息集: recognised as committee (not as a member roster), org by 所属党支部 name, 本届/上届 derived
+  from 任职日期/离职日期;
+- 两新 table: one-hot √ under 党组织组建情况, section / 小计 / 合计 / note / signature rows skipped, 所属党组织
+  by 简称, the 填表说明 sheet's 填写示例 rows skipped, the hidden 字典 sheet not taken for data;
+- reconciliation: a skipped-rows column (any column whose name contains "skip").
+The control test (template layout, same people) checks that the independent count agrees with
+reportgen's own definitions, so a failure here is a reading failure, not a definition mismatch.
 """
 
 from __future__ import annotations
