@@ -40,9 +40,8 @@ import pandas as pd
 import pytest
 
 import reportgen
-from realfiles import (AS_OF, COLLEGE, EDU_LEVELS, F_COMMITTEE, F_ELECTIONS, F_NATIONAL, F_ORGS, F_ROSTER,
-                       F_UNITS, F_XLS, FILES, NATIONAL_ORGS, PERIOD, PERIOD_END, PERIOD_START, ROSTER_ORGS,
-                       XLS_ORGS, write_district)
+from realfiles import (AS_OF, COLLEGE, EDU_LEVELS, F_COMMITTEE, F_NATIONAL, F_ROSTER, F_XLS, FILES,
+                       NATIONAL_ORGS, PERIOD, PERIOD_END, PERIOD_START, ROSTER_ORGS, XLS_ORGS, write_district)
 
 ERROR = "错误"
 RULE_BRANCHES = ("党支部", "联合党支部")  # the 党支部 rules do not apply to a 临时党支部
