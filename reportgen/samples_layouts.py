@@ -5,6 +5,8 @@ exchange (issue 16 item 7), so that ``make demo`` and the sample tests read them
 - the 党员 sheet of the first street workbook → a member export of the national Party-member
   information system (its 29 columns, 学历 in the system's short forms and 党校 forms, 所在党支部 by
   full name, dates as text);
+- the 换届选举 sheet of the second → a 换届选举情况统计表 (title and 填报单位 rows, the long headers
+  应到会有选举权党员数 / 实到会有选举权党员数, dates as Chinese text, 合计 and note rows);
 - the 党组织 sheet of the third → an organization list with 党组织全称 and 简称, the parent given by
   name (the 简称 of a street's top organization, else the full name), 单位类别 words, 党组织所在单位情况
   and 在岗职工人数, title row;
@@ -182,6 +184,50 @@ def _org_list(frame: pd.DataFrame, all_orgs: pd.DataFrame, district: str, title:
                     None if pd.isna(p["has_youth_league"]) else p["has_youth_league"],
                     None if pd.isna(p["has_women_org"]) else p["has_women_org"],
                     int(p["x_members_own"]) * 3 + 5))
+            b.close()
+
+    return write
+
+
+# ---------------------------------------------------------------- 换届选举: the 换届选举情况统计表
+
+ELECTION_HEADERS = ("序号", "党组织名称", "党组织编码", "换届时间", "选举方式", "应到会有选举权党员数", "实到会有选举权党员数",
+                    "应选委员数", "委员候选人数", "上届换届时间")
+
+
+def _cn_day(v: Any) -> str | None:
+    if v is None or pd.isna(v):
+        return None
+    t = pd.Timestamp(v)
+    return f"{t.year}年{t.month}月{t.day}日"
+
+
+def _election_table(frame: pd.DataFrame, org_names: dict, title: str, author: str) -> Callable:
+    """The elections statistics table: title and 填报单位 rows, the long 有选举权 headers, dates as
+    Chinese text (the day kept, so that terms and ages stay those of the plain layout), a 合计 row
+    and a note."""
+    e = frame.reset_index(drop=True)
+
+    def write(path: Path) -> None:
+        with atomic_write(path) as tmp:
+            b = _Book(tmp, title, author)
+            ws = b.wb.add_worksheet("换届选举情况统计表")
+            ws.merge_range(0, 0, 0, len(ELECTION_HEADERS) - 1, title, b.title)
+            ws.write_string(1, 0, f"填报单位（盖章）：{author}")
+            ws.write_string(1, 5, "填表人：")
+            ws.write_string(1, 7, "报出时间：")
+            ws.write_row(2, 0, ELECTION_HEADERS, b.head)
+            ws.set_column(2, 2, 14, b.text)
+            for i in range(len(e)):
+                p = e.iloc[i]
+                b.row(ws, i + 3, (i + 1, org_names.get(p["org_id"], None), p["org_id"], _cn_day(p["date"]),
+                                  p["method"], p["eligible"], p["present"], p["seats"], p["candidates"],
+                                  _cn_day(p["previous_date"])))
+            r = len(e) + 3
+            sums = [int(pd.to_numeric(e[k], errors="coerce").fillna(0).sum())
+                    for k in ("eligible", "present", "seats", "candidates")]
+            b.row(ws, r, ("合计", None, None, None, None, *sums))
+            ws.write_string(r + 1, 0, "注：应到会、实到会人数均指有选举权的党员数；换届时间填写召开选举大会的日期。")
             b.close()
 
     return write
@@ -383,6 +429,12 @@ def take_real_layouts(books: list, d) -> list[RealBook]:
         if sh is not None:
             out.append(RealBook(f"{stem(b)}_党员信息导出.xlsx",
                                 _national_export(sh.frame, names, d.period.as_of, f"{b.unit}党员信息", b.unit)))
+    if len(org_books) >= 2:
+        b = org_books[1]
+        sh = take(b, "elections")
+        if sh is not None:
+            out.append(RealBook(f"{stem(b)}_换届选举情况统计表.xlsx",
+                                _election_table(sh.frame, names, f"{b.unit}基层党组织换届选举情况统计表", b.unit)))
     if len(org_books) >= 3:
         b = org_books[2]
         sh = take(b, "orgs")
