@@ -383,6 +383,7 @@ def test_sample_writes_real_layout_workbooks(sample_pair):
     assert [f for f in extra if f.endswith("_党员信息导出.xlsx")]
     assert [f for f in extra if f.endswith("_党组织名册.xlsx")]
     assert [f for f in extra if f.endswith("_班子信息集.xlsx")]
+    assert [f for f in extra if f.endswith("_换届选举情况统计表.xlsx")]
     units = real.out_dir / next(f for f in real.files if "两新组织" in f)
     import openpyxl
 
