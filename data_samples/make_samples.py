@@ -4,7 +4,8 @@
 
 Writes data_samples/2026Q2/ and data_samples/2026Q3/ (the submissions as the sub-units send them,
 with some mess: title rows, merged two-row headers, header and value aliases, mixed date forms,
-one .xls file, one GBK .csv, a handful of invalid ID numbers and duplicates), the manifests of the
+one .xls file, one GBK .csv, a handful of invalid ID numbers and duplicates, and some tables in the
+layouts departments really exchange: reportgen/samples_layouts.py), the manifests of the
 planted problems under data_samples/manifests/<period>.csv (outside the submission folders, so that
 the reader never takes them for a submission), and a copy of narrative.yaml in each quarter folder.
 Running it twice gives byte-identical files.
@@ -39,7 +40,8 @@ def build(root: Path = HERE) -> SampleResult:
     manifests = root / "manifests"
     result = generate(current, members=MEMBERS, workbooks=WORKBOOKS, seed=SEED, period=PERIOD, messy=True,
                       previous=True, district=DISTRICT, legacy_formats=True,
-                      manifest=manifests / f"{PERIOD}.csv", previous_manifest=manifests / "2026Q2.csv", jobs=1)
+                      manifest=manifests / f"{PERIOD}.csv", previous_manifest=manifests / "2026Q2.csv", jobs=1,
+                      real_layouts=True)
     narrative = (HERE / "narrative.yaml").read_bytes()
     for folder in (current, previous):
         (folder / "narrative.yaml").write_bytes(narrative)

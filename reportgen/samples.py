@@ -1247,7 +1247,7 @@ def generate(out_dir: str | Path, members: int = 10_000, workbooks: int = 8, see
              period: str | Period = "2026Q3", messy: bool = False, previous: bool = False,
              district: str = "示例区", *, manifest: str | Path | None = None,
              previous_manifest: str | Path | None = None, legacy_formats: bool = False,
-             jobs: int | None = None) -> SampleResult:
+             jobs: int | None = None, real_layouts: bool = False) -> SampleResult:
     """Write a synthetic district's submissions for ``period`` into ``out_dir``.
 
     ``workbooks`` workbooks as sub-units send them (a street's 党组织, 党员, 换届选举 and 班子成员;
@@ -1255,12 +1255,13 @@ def generate(out_dir: str | Path, members: int = 10_000, workbooks: int = 8, see
     manifest of every planted problem (default ``out_dir/.manifest.csv``, a hidden file the reader
     ignores). ``previous`` also writes the preceding quarter into the sibling folder
     ``out_dir/../<label>`` (e.g. ``2026Q2``). ``legacy_formats`` (messy only) turns one street's
-    党员 into a GBK ``.csv`` and another's 换届选举 into an ``.xls`` (needs xlwt).
+    党员 into a GBK ``.csv`` and another's 换届选举 into an ``.xls`` (needs xlwt). ``real_layouts``
+    writes some tables in the layouts departments really exchange (see ``samples_layouts``).
     """
     d = build_district(members, seed, period, district)
     out = Path(out_dir)
     result = write_district(d, out, workbooks=workbooks, messy=messy, manifest=manifest,
-                            legacy_formats=legacy_formats, stream=1, jobs=jobs)
+                            legacy_formats=legacy_formats, stream=1, jobs=jobs, real_layouts=real_layouts)
     if previous:
         prev = d.previous()
         prev_dir = out.resolve().parent / prev.period.label
@@ -1268,13 +1269,13 @@ def generate(out_dir: str | Path, members: int = 10_000, workbooks: int = 8, see
             raise ValueError(f"输出目录 {out} 与上一季度目录同名，请换一个输出目录")
         result.previous = write_district(prev, prev_dir, workbooks=workbooks, messy=messy,
                                          manifest=previous_manifest, legacy_formats=legacy_formats, stream=2,
-                                         jobs=jobs)
+                                         jobs=jobs, real_layouts=real_layouts)
     return result
 
 
 def write_district(d: District, out_dir: str | Path, workbooks: int = 8, messy: bool = False,
                    manifest: str | Path | None = None, legacy_formats: bool = False,
-                   stream: int = 1, jobs: int | None = None) -> SampleResult:
+                   stream: int = 1, jobs: int | None = None, real_layouts: bool = False) -> SampleResult:
     """Write one district's tables as submission workbooks (see ``generate``). ``jobs``: worker
     processes writing files side by side (default: 2 for large sets, else 1)."""
     if workbooks < 1:
@@ -1283,10 +1284,16 @@ def write_district(d: District, out_dir: str | Path, workbooks: int = 8, messy: 
     rng = _rng(d.seed, 100 + stream)
     books = _plan_books(d, workbooks)
     plants: list[_Plant] = []
+    real = []
     if messy:
         _messy_layouts(books, d, rng, legacy_formats)
+    if real_layouts:  # some tables in the layouts departments really exchange, before planting
+        from .samples_layouts import take_real_layouts
+
+        real = take_real_layouts(books, d)
+    if messy:
         plants = _plant_problems(books, d, rng)
-    names = [b.file for b in books]
+    names = [b.file for b in books] + [r.file for r in real]
     _check_out_dir(out, names)
     meta = _Meta(d.name, d.period, d.seed)
     rows = sum(len(s.frame) for b in books for s in b.sheets)
@@ -1305,6 +1312,9 @@ def write_district(d: District, out_dir: str | Path, workbooks: int = 8, messy: 
     else:
         for b in order:
             _write_book(b, meta, out / b.file)
+    for r in real:
+        out.mkdir(parents=True, exist_ok=True)
+        r.write(out / r.file)
     man_path = None
     if messy:
         man_path = Path(manifest) if manifest is not None else out / ".manifest.csv"
