@@ -149,7 +149,9 @@ def test_elections_long_headers(ds):
 
 def test_one_hot_group_header_becomes_one_field(ds):
     u = ds.units.set_index("unit_name")
-    assert u["party_org"].astype(str).to_dict() == {"甲公司": "单独组建", "乙公司": "联合组建", "丙协会": "未建立"}
+    # two marks (丁公司) or none (戊公司): the unit is counted, its 组建情况 unknown (SPEC §2)
+    known = u["party_org"].astype(object).where(u["party_org"].notna(), None).to_dict()
+    assert known == {"甲公司": "单独组建", "乙公司": "联合组建", "丙协会": "未建立", "丁公司": None, "戊公司": None}
     assert u.loc["甲公司", "has_union"] == "是" and u.loc["乙公司", "has_union"] == "否"
     lines = ds.issues[ds.issues["sheet"] == "两新组织"].set_index("row")
     two = lines.loc[6]
@@ -157,7 +159,7 @@ def test_one_hot_group_header_becomes_one_field(ds):
     assert lines.loc[7, "rule"] == "row.required"
     assert lines.loc[6, "column"] == "党组织组建情况"
     ind = compute(ds)
-    assert ind["coverage.units"] == 3 and ind["coverage.org_share"] == pytest.approx(2 / 3)
+    assert ind["coverage.units"] == 5 and ind["coverage.org_share"] == pytest.approx(2 / 3)  # of the 3 known
 
 
 def _one_sheet(tmp_path, name, rows):
