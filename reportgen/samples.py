@@ -119,7 +119,8 @@ _SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗�
 _GIVEN_M = tuple("伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宁建国峰浩宇晨阳志海东林博文俊凯")
 _GIVEN_F = tuple("芳娜敏静丽艳娟霞燕玲婷雪慧颖琳倩洁梅莉欣悦琪晴璐瑶佳蕾薇")
 _GIVEN_N = tuple("安嘉子思雨晓春秋月彤诗清云一家新永卫红兰英玉金德振中")
-_MINORITIES = ("回族", "满族", "蒙古族", "壮族", "土家族", "苗族", "朝鲜族", "彝族", "侗族", "瑶族")
+# 回族, 满族, 蒙古族, 壮族, 土家族, 苗族, 朝鲜族, 彝族, 侗族, 瑶族 (the spellings are schema.ETHNICITIES')
+_MINORITIES = tuple(schema.ETHNICITIES[i] for i in (2, 10, 1, 7, 14, 5, 9, 6, 11, 12))
 _MINORITY_WEIGHTS = np.array([20, 18, 10, 12, 10, 8, 6, 6, 5, 5], dtype=float)
 
 _WORDS = ("青松", "翠竹", "明月", "清泉", "玉兰", "长青", "和平", "幸福", "东风", "向阳", "丰收", "繁荣",

@@ -328,6 +328,8 @@ def format_markdown() -> str:
             aliases = [a for a, t in enum.aliases.items() if t == v and a != v]
             out.append(f"| {_md(v)} | {_md('、'.join(aliases))} |")
         out.append("")
+        if enum.note:
+            out += [_md(enum.note), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

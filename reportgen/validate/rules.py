@@ -444,11 +444,11 @@ def _org_lookup(orgs: Table, clashing: pd.Series | None = None) -> OrgLookup:
     clashing = clashing if clashing is not None else pd.Series(dtype=STRING)
     codes = v["org_id"][alive]
     codes = codes[codes.notna() & ~_isin(codes, set(clashing.index))]
-    ok = alive & v["org_id"].notna().to_numpy() & ~_isin(v["org_id"], set(clashing.index))
-    code_ok = v["org_id"][ok]
+    named = alive & v["org_id"].notna().to_numpy()  # a clashing code's first organization too
+    code_ok = v["org_id"][named & ~_isin(v["org_id"], set(clashing.index))]
     by_number, _ = _unique_map(_number(code_ok), code_ok)
-    by_name, amb_name = _unique_map(nz.name_key(v["name"][ok]), code_ok)
-    by_short, amb_short = _unique_map(nz.name_key(v["short_name"][ok]), code_ok)
+    by_name, amb_name = _unique_map(nz.name_key(v["name"][named]), v["org_id"][named])
+    by_short, amb_short = _unique_map(nz.name_key(v["short_name"][named]), v["org_id"][named])
     by_short = by_short[~by_short.index.isin(list(by_name.index))]  # a full name wins
     amb_short -= set(by_name.index)
     return OrgLookup(set(codes), by_number, by_name, by_short, amb_name | amb_short, clashing)
