@@ -1401,7 +1401,7 @@ def _book(d: District, file: str, unit: str, org_ids: set | None, units: bool | 
 
 def _sheet(key: str, frame: pd.DataFrame) -> _SheetOut:
     sh = schema.sheet(key)
-    fields = [f for f in sh.fields if f.key != "term_end"]
+    fields = [f for f in sh.fields if f.key not in ("term_end", "short_name")]
     frame = frame.reset_index(drop=True).copy()
     frame["_key"] = np.arange(len(frame))
     return _SheetOut(key, sh.name, fields, [f.header for f in fields], frame)

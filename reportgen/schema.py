@@ -21,13 +21,22 @@ class Enumeration:
     key: str
     values: tuple[str, ...]
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> canonical value
+    # further spellings of standards and party-affairs systems (GB/T 4658, the national member
+    # system's code tables, printed forms), accepted like aliases; the sample generator writes
+    # only ``aliases``
+    accepted: dict[str, str] = field(default_factory=dict)
     note: str = ""  # how unusual spellings are mapped, for docs/数据格式.md
 
     def lookup(self) -> dict[str, str]:
         """Map every accepted spelling (canonical values included) to its canonical value."""
         table = {v: v for v in self.values}
+        table.update(self.accepted)
         table.update(self.aliases)
         return table
+
+    def spellings(self) -> dict[str, str]:
+        """Aliases and accepted spellings (not the canonical values) → canonical value."""
+        return {**self.accepted, **self.aliases}
 
 
 @dataclass(frozen=True)
@@ -42,10 +51,13 @@ class Field:
     default: str | None = None
     note: str = ""  # one line for 填报说明 and docs
     example: str = ""
+    # further headers of party-affairs systems' exports, read like aliases (the sample generator
+    # writes only ``aliases``)
+    accepted: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
-        return (self.header, *self.aliases)
+        return (self.header, *self.aliases, *self.accepted)
 
 
 @dataclass(frozen=True)
@@ -82,13 +94,14 @@ YES_NO = Enumeration(
     {"Y": "是", "y": "是", "YES": "是", "yes": "是", "Yes": "是", "1": "是", "√": "是", "✓": "是",
      "有": "是", "已建": "是", "已建立": "是", "TRUE": "是", "True": "是", "true": "是",
      "N": "否", "n": "否", "NO": "否", "no": "否", "No": "否", "0": "否", "×": "否", "✗": "否",
-     "无": "否", "未建": "否", "未建立": "否", "FALSE": "否", "False": "否", "false": "否",
-     "✔": "是", "☑": "是", "对": "是", "是的": "是", "X": "否", "x": "否", "✕": "否", "✘": "否", "不是": "否"},
+     "无": "否", "未建": "否", "未建立": "否", "FALSE": "否", "False": "否", "false": "否"},
+    accepted={"✔": "是", "☑": "是", "对": "是", "是的": "是", "X": "否", "x": "否", "✕": "否", "✘": "否",
+              "不是": "否"},
     note="√、✓、✔、Y、1 按“是”，×、✕、X、N、0 按“否”（只用于“是/否”列）。",
 )
 
 GENDER = Enumeration("gender", ("男", "女"), {"男性": "男", "女性": "女", "M": "男", "F": "女",
-                                              "m": "男", "f": "女", "1": "男", "2": "女"},
+                                              "m": "男", "f": "女"}, accepted={"1": "男", "2": "女"},
                      note="按 GB/T 2261.1 的代码，1 为男、2 为女。")
 
 ORG_TYPE = Enumeration(
@@ -111,8 +124,9 @@ SECTOR = Enumeration(
      "私营企业": "非公有制企业", "非公有制经济组织": "非公有制企业",
      "社会团体": "社会组织", "社团": "社会组织",
      "社区": "城市社区", "街道社区": "城市社区", "村": "农村", "行政村": "农村",
-     "高校": "学校", "中小学": "学校", "学校单位": "学校",
-     # 组织类别 / 单位类别 words of party-affairs systems and printed forms
+     "高校": "学校", "中小学": "学校", "学校单位": "学校"},
+    # 组织类别 / 单位类别 words of party-affairs systems and printed forms
+    accepted={
      "党政机关单位": "机关", "机关党组织": "机关", "行政机关": "机关", "党的机关": "机关",
      "人大机关": "机关", "政协机关": "机关", "审判机关": "机关", "检察机关": "机关",
      "事业单位党组织": "事业单位", "其他事业单位": "事业单位", "公立医院": "事业单位",
@@ -149,25 +163,31 @@ EDUCATION = Enumeration(
     "education",
     ("研究生", "大学本科", "大学专科", "中专", "高中、中技", "初中及以下"),
     {"博士": "研究生", "硕士": "研究生", "博士研究生": "研究生", "硕士研究生": "研究生",
-     "研究生及以上": "研究生", "博士及以上": "研究生", "在职研究生": "研究生", "研究生教育": "研究生",
+     "研究生及以上": "研究生",
+     "本科": "大学本科", "大学": "大学本科", "大本": "大学本科",
+     "大专": "大学专科", "专科": "大学专科", "高职": "大学专科",
+     "中技": "高中、中技", "技校": "高中、中技", "职高": "高中、中技", "高中": "高中、中技",
+     "高中中技": "高中、中技", "高中/中技": "高中、中技",
+     "中专": "中专", "中师": "中专",
+     "小学": "初中及以下", "初中": "初中及以下", "文盲": "初中及以下", "小学及以下": "初中及以下"},
+    accepted={
+     "博士及以上": "研究生", "在职研究生": "研究生", "研究生教育": "研究生",
      "博士研究生毕业": "研究生", "硕士研究生毕业": "研究生", "研究生毕业": "研究生", "研究生班": "研究生",
      "博士后": "研究生", "在职博士": "研究生", "在职硕士": "研究生", "硕士及以上": "研究生",
      **_party_school("研究生", "研究生"),
-     "本科": "大学本科", "大学": "大学本科", "大本": "大学本科", "大学本科教育": "大学本科",
+     "大学本科教育": "大学本科",
      "大学本科毕业": "大学本科", "本科毕业": "大学本科", "双学士": "大学本科", "第二学士学位": "大学本科",
      "在职本科": "大学本科", "大学普通班": "大学本科", "本科及以上": "大学本科",
      **_party_school("大学", "大学本科"), **_party_school("本科", "大学本科"),
-     "大专": "大学专科", "专科": "大学专科", "高职": "大学专科", "大学专科教育": "大学专科",
+     "大学专科教育": "大学专科",
      "大学专科毕业": "大学专科", "专科毕业": "大学专科", "在职大专": "大学专科", "高职高专": "大学专科",
      **_party_school("大专", "大学专科"), **_party_school("专科", "大学专科"),
-     "中技": "高中、中技", "技校": "高中、中技", "职高": "高中、中技", "高中": "高中、中技",
-     "高中中技": "高中、中技", "高中/中技": "高中、中技", "职业高中": "高中、中技", "职业高中毕业": "高中、中技",
+     "职业高中": "高中、中技", "职业高中毕业": "高中、中技",
      "技工学校": "高中、中技", "技工学校毕业": "高中、中技", "普通高中": "高中、中技", "普通高中毕业": "高中、中技",
      "普通高级中学": "高中、中技", "高级中学": "高中、中技", "高中毕业": "高中、中技",
      "高中及以下": "高中、中技", "高中及中专": "高中、中技",
-     "中专": "中专", "中师": "中专", "中等专科": "中专", "中等专科毕业": "中专", "中等专业学校": "中专",
+     "中等专科": "中专", "中等专科毕业": "中专", "中等专业学校": "中专",
      "中专毕业": "中专",
-     "小学": "初中及以下", "初中": "初中及以下", "文盲": "初中及以下", "小学及以下": "初中及以下",
      "初中毕业": "初中及以下", "小学毕业": "初中及以下", "初级中学": "初中及以下", "初中及以下": "初中及以下",
      "半文盲": "初中及以下", "不识字或识字很少": "初中及以下", "扫盲班": "初中及以下"},
     note=("GB/T 4658 的写法（研究生、大学本科、大学专科、中等专科、职业高中、技工学校、普通高中、初中、小学，"
@@ -196,7 +216,8 @@ OCCUPATION = Enumeration(
      "管理人员": _MANAGER, "企业管理人员": _MANAGER,
      "机关干部": _CIVIL, "公务员": _CIVIL, "机关工作人员": _CIVIL,
      "在校学生": _STUDENT, "其他": _OTHER_JOB,
-     "离退休": _RETIRED, "退休": _RETIRED, "离休": _RETIRED, "退休人员": _RETIRED,
+     "离退休": _RETIRED, "退休": _RETIRED, "离休": _RETIRED, "退休人员": _RETIRED},
+    accepted={
      # the older wording of 党内统计 (before 社会组织 replaced 民办非企业单位)
      "企事业单位、民办非企业单位专业技术人员": _TECH, "企事业单位、民办非企业单位管理人员": _MANAGER,
      "企事业单位专业技术人员": _TECH, "企事业单位管理人员": _MANAGER,
@@ -228,8 +249,8 @@ OCCUPATION = Enumeration(
 RETIRED = "离退休人员"
 
 MEMBER_STATUS = Enumeration("status", ("正式党员", "预备党员"),
-                            {"正式": "正式党员", "正": "正式党员", "预备": "预备党员", "预": "预备党员",
-                             "中共党员": "正式党员", "中共预备党员": "预备党员",
+                            {"正式": "正式党员", "正": "正式党员", "预备": "预备党员", "预": "预备党员"},
+                            accepted={"中共党员": "正式党员", "中共预备党员": "预备党员",
                              "已转正": "正式党员", "未转正": "预备党员"})
 
 # The 56 nationalities of GB/T 3304; each is also accepted without its last character 族 ("汉", "回").
@@ -243,7 +264,7 @@ ETHNICITIES = (
 
 ETHNICITY = Enumeration(
     "ethnicity", ETHNICITIES,
-    {**{e[:-1]: e for e in ETHNICITIES}, "汉": "汉族", "蒙族": "蒙古族", "维族": "维吾尔族",
+    accepted={**{e[:-1]: e for e in ETHNICITIES}, "汉": "汉族", "蒙族": "蒙古族", "维族": "维吾尔族",
      "维吾尔": "维吾尔族", "哈族": "哈萨克族"},
     note="GB/T 3304 的56个民族；可省略末尾的“族”（如“汉”“回”“蒙古”），也可写常见简称（蒙族、维族）。",
 )
@@ -336,11 +357,10 @@ ORGS = Sheet(
               note="本单位自编或系统中的组织编码，全套报送中唯一", example="A0101"),
         Field("name", "组织名称", "text", True, aliases=("党组织名称", "组织全称", "党组织全称"),
               note="党组织全称", example="中共示例区城东街道第一社区支部委员会"),
-        Field("short_name", "组织简称", "text", aliases=("党组织简称", "简称"),
+        Field("short_name", "组织简称", "text", accepted=("党组织简称", "简称"),
               note="其他表可用简称指代本组织；简称须唯一", example="城东一社区支部"),
-        Field("parent_id", "上级组织编码", "code",
-              aliases=("上级党组织编码", "上级编码", "上级组织代码", "上级党组织", "上级组织名称",
-                       "上级党组织名称", "上级组织", "上级党组织编码/名称"),
+        Field("parent_id", "上级组织编码", "code", aliases=("上级党组织编码", "上级编码", "上级组织代码"),
+              accepted=("上级党组织", "上级组织名称", "上级党组织名称", "上级组织", "上级党组织编码/名称"),
               note="上级党组织的组织编码（也可填完整名称或简称）；本套数据的最上级留空", example="A01"),
         Field("org_type", "组织类别", "enum", True, ORG_TYPE, aliases=("党组织类别", "组织类型", "党组织类型"),
               note="党委、党工委、党总支、党支部、联合党支部或临时党支部", example="党支部"),

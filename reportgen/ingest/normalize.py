@@ -116,13 +116,16 @@ def _trim(arr: pa.Array) -> pa.Array:
 
 
 def _compact(arr: pa.Array) -> pa.Array:
-    if not _all_ascii(arr):  # NFKC leaves ASCII as it is: IDs, codes and dates mostly are
+    ascii_only = _all_ascii(arr)
+    if not ascii_only:  # NFKC leaves ASCII as it is: IDs, codes and dates mostly are
         if _may_hold_invisible(arr) and _any(pc.match_substring_regex(arr, _INVISIBLE)):
             arr = pc.replace_substring_regex(arr, _INVISIBLE, "")
         arr = pc.utf8_normalize(arr, "NFKC")  # full-width digits, U+3000 and NBSP → ASCII
     if _any(pc.match_substring_regex(arr, r"\s")):
         arr = pc.replace_substring_regex(arr, r"\s+", "")
-    if _any(pc.match_substring_regex(arr, _TEXT_PREFIX)):
+    prefixed = (_any(pc.starts_with(arr, "'")) or _any(pc.starts_with(arr, "`"))) if ascii_only else \
+        _any(pc.match_substring_regex(arr, _TEXT_PREFIX))  # no regex over a column of plain IDs
+    if prefixed:
         arr = pc.replace_substring_regex(arr, _TEXT_PREFIX, "")
     return _blank_to_null(arr)
 

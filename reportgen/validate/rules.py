@@ -12,8 +12,14 @@ with the catalogue's fix. Decisions where the spec is silent:
   remains counted; an organization referenced by other sheets must be one that passed its own
   row and duplicate rules;
 - an unknown or cyclic 上级组织编码 is blanked in the clean table (the organization is top-level);
-- members, elections, committee members and units may name their organization by code or by its
-  exact name; a name shared by two organizations cannot be resolved (use the code);
+- members, elections, committee members, units and parents may name their organization by code,
+  by an all-digit code that lost its leading zeros, by full name or by 简称, tried in that order; a
+  name or 简称 shared by two organizations cannot be resolved (use the code), nor can a code that
+  two differently named organizations share (set.duplicate_org says so);
+- duplicates: an election is its organization and date; a unit its credit code, else its name
+  (a second row of one name is no duplicate when both rows give different credit codes); a member
+  without an ID number is the same person as another with the same name, birth date and
+  organization;
 - joined before the 18th birthday and any date after the as-of date (except 本届届满日期) are
   ``row.date_range``; 转正日期 not after 入党日期, and 上届选举日期 not before 选举日期, are
   ``row.date_order``;
@@ -459,10 +465,14 @@ def _resolve(given: pd.Series, text: pd.Series, lookup: OrgLookup) -> tuple[pd.S
     (codes, NA where unresolved; given a name or 简称 of several organizations; given a code
     that several differently named organizations share)."""
     key = nz.name_key(text)
-    resolved = given.where(_isin(given, lookup.codes))
-    for keys, mapping in ((_number(given), lookup.by_number), (key, lookup.by_name), (key, lookup.by_short)):
-        if resolved.isna().any():
-            resolved = resolved.where(resolved.notna(), _lookup(keys, mapping))
+    resolved = given.where(_isin(given, lookup.codes)).astype(STRING)
+    todo = np.flatnonzero(resolved.isna().to_numpy() & given.notna().to_numpy())
+    if len(todo):  # the other forms, for the rows not given a code as written
+        g, k = given.iloc[todo], key.iloc[todo]
+        found = pd.Series(pd.NA, index=g.index, dtype=STRING)
+        for keys, mapping in ((_number(g), lookup.by_number), (k, lookup.by_name), (k, lookup.by_short)):
+            found = found.where(found.notna(), _lookup(keys, mapping))
+        resolved.iloc[todo] = found.to_numpy()
     clash = _isin(given, set(lookup.clashing.index))
     resolved = resolved.mask(clash)
     unresolved = given.notna().to_numpy() & resolved.isna().to_numpy()
