@@ -492,7 +492,7 @@ def _resolve_orgs(t: Table, lookup: OrgLookup, rule_id: str) -> None:
     t.add(amb, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
           "是多个党组织共用的名称或简称，无法确定是哪一个；请改填组织编码", fix=False)
     t.add(clash, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
-          "在党组织表中被名称不同的多个党组织共用（", 
+          "在党组织表中被名称不同的多个党组织共用（",
           lambda idx: _sub(lookup.clashing, _positions(given.iloc[idx], lookup.clashing)),
           "），无法确定是哪一个；请先更正党组织表中重复的编码，或在本表改填组织全称", fix=False)
     t.add(unknown & ~amb & ~clash, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
