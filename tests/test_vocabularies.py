@@ -137,3 +137,33 @@ def test_circled_digit_alone_is_not_guessed(tmp_path):
     ds = reportgen.load(folder, period="2026Q3")
     assert ds.issues[["row", "column", "value", "rule"]].to_dict("records") == [
         {"row": len(rows), "column": "所属领域", "value": "③", "rule": "row.enum"}]
+
+
+@pytest.mark.parametrize("enum, written, canonical", [
+    (schema.EDUCATION, "省（自治区、直辖市）委党校大学", "大学本科"),
+    (schema.EDUCATION, " 中央党校 研究生 ", "研究生"),
+    (schema.EDUCATION, "【省委党校】大专", "大学专科"),  # a bracketed note is dropped: "大专"
+    (schema.SECTOR, "城市社区（居委会）", "城市社区"),
+    (schema.SECTOR, "2、国有企业", "国有企业"),
+    (schema.OCCUPATION, "工人（工勤技能人员）", "工人（工勤技能人员）"),
+    (schema.YES_NO, "①", None),  # NFKC would make it "1": a circled digit alone is not guessed
+    (schema.GENDER, "２", "女"),
+])
+def test_forgiving_lookup(enum, written, canonical):
+    import pandas as pd
+
+    from reportgen.ingest import normalize as nz
+    got = nz.map_enum(pd.Series([written, None], dtype="string"), enum)
+    assert got["value"].iloc[0] == canonical if canonical else pd.isna(got["value"].iloc[0])
+    assert got["bad"].tolist() == [canonical is None, False]
+
+
+def test_id_numbers_lose_what_hides_around_them():
+    import pandas as pd
+
+    from conftest import person_id
+    from reportgen.ingest import idcard
+    pid = person_id("19800229", False, 4)
+    written = ["'" + pid, pid[:-1] + pid[-1].lower(), "\u3000" + pid + "\u3000", "\t" + pid, pid + "\u200b",
+               "\u00a0" + pid, "".join(chr(ord(c) + 0xFEE0) for c in pid), "’" + pid]
+    assert idcard.normalize(pd.Series(written, dtype="string")).tolist() == [pid.upper()] * len(written)

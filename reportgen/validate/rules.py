@@ -782,14 +782,14 @@ def _set_rules_members(tables: dict[str, Table], lookup: OrgLookup, config: Conf
                 H(ID), masked, "（", v["name"], "）")
     # without an ID number: the same name, birth date and organization is the same person
     no_id = np.flatnonzero(v[ID].isna().to_numpy() & members.alive())
-    person = pd.Series(pd.NA, index=v.index, dtype=STRING)
     if len(no_id) > 1:  # keys for those rows only: a roster mostly has ID numbers
         sub = v.iloc[no_id]
+        person = pd.Series(pd.NA, index=v.index, dtype=STRING)
         person.iloc[no_id] = (nz.name_key(sub["name"]) + "|" + _ymd(sub["birth_date"]).replace("", pd.NA)
                               + "|" + sub["org_id"].astype(STRING)).to_numpy()
-    _duplicates(members, person, "set.duplicate_member_noid", "name", members.text("name"),
-                "未填身份证号的党员", Q(v["name"]), "（出生日期", D(v["birth_date"]), "，", H("org_id"),
-                Q(v["org_id"]), "）")
+        _duplicates(members, person, "set.duplicate_member_noid", "name", members.text("name"),
+                    "未填身份证号的党员", Q(v["name"]), "（出生日期", D(v["birth_date"]), "，", H("org_id"),
+                    Q(v["org_id"]), "）")
     _branch_size(tables["orgs"], members, config)
 
 
