@@ -229,7 +229,7 @@ OCCUPATION = Enumeration(
      **{f"{e}工人": _WORKER for e in _EMPLOYERS},
      **{f"{e}工勤技能人员": _WORKER for e in _EMPLOYERS},
      "党政机关工勤技能人员": _WORKER, "机关工勤人员": _WORKER, "农民工": _WORKER, "进城务工人员": _WORKER,
-     "外出务工人员": _WORKER, "产业工人": _WORKER, "职工": _WORKER,
+     "外出务工人员": _WORKER, "产业工人": _WORKER,
      "参照公务员法管理人员": _CIVIL, "参公管理人员": _CIVIL, "参照公务员法管理的事业单位工作人员": _CIVIL,
      "党政机关公务员": _CIVIL, "党政机关干部": _CIVIL,
      "村干部": _FARMER, "农村党员": _FARMER, "农林牧渔业人员": _FARMER,
