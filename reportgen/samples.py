@@ -120,7 +120,8 @@ _SURNAMES = tuple("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗�
 _GIVEN_M = tuple("伟强磊军勇杰涛斌超明刚平辉鹏华飞鑫波宁建国峰浩宇晨阳志海东林博文俊凯")
 _GIVEN_F = tuple("芳娜敏静丽艳娟霞燕玲婷雪慧颖琳倩洁梅莉欣悦琪晴璐瑶佳蕾薇")
 _GIVEN_N = tuple("安嘉子思雨晓春秋月彤诗清云一家新永卫红兰英玉金德振中")
-_MINORITIES = ("回族", "满族", "蒙古族", "壮族", "土家族", "苗族", "朝鲜族", "彝族", "侗族", "瑶族")
+# 回族, 满族, 蒙古族, 壮族, 土家族, 苗族, 朝鲜族, 彝族, 侗族, 瑶族 (the spellings are schema.ETHNICITIES')
+_MINORITIES = tuple(schema.ETHNICITIES[i] for i in (2, 10, 1, 7, 14, 5, 9, 6, 11, 12))
 _MINORITY_WEIGHTS = np.array([20, 18, 10, 12, 10, 8, 6, 6, 5, 5], dtype=float)
 
 _WORDS = ("青松", "翠竹", "明月", "清泉", "玉兰", "长青", "和平", "幸福", "东风", "向阳", "丰收", "繁荣",
@@ -1412,7 +1413,8 @@ def _book(d: District, file: str, unit: str, org_ids: set | None, units: bool | 
 
 def _sheet(key: str, frame: pd.DataFrame) -> _SheetOut:
     sh = schema.sheet(key)
-    fields = [f for f in sh.fields if f.key not in ("term_end", "start_date", "end_date")]  # the 班子信息集 dates: not in the samples
+    # 班子信息集 dates and 组织简称: not in the samples
+    fields = [f for f in sh.fields if f.key not in ("term_end", "start_date", "end_date", "short_name")]
     frame = frame.reset_index(drop=True).copy()
     frame["_key"] = np.arange(len(frame))
     return _SheetOut(key, sh.name, fields, [f.header for f in fields], frame)

@@ -21,12 +21,22 @@ class Enumeration:
     key: str
     values: tuple[str, ...]
     aliases: dict[str, str] = field(default_factory=dict)  # alias -> canonical value
+    # further spellings of standards and party-affairs systems (GB/T 4658, the national member
+    # system's code tables, printed forms), accepted like aliases; the sample generator writes
+    # only ``aliases``
+    accepted: dict[str, str] = field(default_factory=dict)
+    note: str = ""  # how unusual spellings are mapped, for docs/数据格式.md
 
     def lookup(self) -> dict[str, str]:
         """Map every accepted spelling (canonical values included) to its canonical value."""
         table = {v: v for v in self.values}
+        table.update(self.accepted)
         table.update(self.aliases)
         return table
+
+    def spellings(self) -> dict[str, str]:
+        """Aliases and accepted spellings (not the canonical values) → canonical value."""
+        return {**self.accepted, **self.aliases}
 
 
 @dataclass(frozen=True)
@@ -41,10 +51,13 @@ class Field:
     default: str | None = None
     note: str = ""  # one line for 填报说明 and docs
     example: str = ""
+    # further headers of party-affairs systems' exports, read like aliases (the sample generator
+    # writes only ``aliases``)
+    accepted: tuple[str, ...] = ()
 
     @property
     def headers(self) -> tuple[str, ...]:
-        return (self.header, *self.aliases)
+        return (self.header, *self.aliases, *self.accepted)
 
 
 @dataclass(frozen=True)
@@ -82,10 +95,14 @@ YES_NO = Enumeration(
      "有": "是", "已建": "是", "已建立": "是", "TRUE": "是", "True": "是", "true": "是",
      "N": "否", "n": "否", "NO": "否", "no": "否", "No": "否", "0": "否", "×": "否", "✗": "否",
      "无": "否", "未建": "否", "未建立": "否", "FALSE": "否", "False": "否", "false": "否"},
+    accepted={"✔": "是", "☑": "是", "对": "是", "是的": "是", "X": "否", "x": "否", "✕": "否", "✘": "否",
+              "不是": "否"},
+    note="√、✓、✔、Y、1 按“是”，×、✕、X、N、0 按“否”（只用于“是/否”列）。",
 )
 
 GENDER = Enumeration("gender", ("男", "女"), {"男性": "男", "女性": "女", "M": "男", "F": "女",
-                                              "m": "男", "f": "女"})
+                                              "m": "男", "f": "女"}, accepted={"1": "男", "2": "女"},
+                     note="按 GB/T 2261.1 的代码，1 为男、2 为女。")
 
 ORG_TYPE = Enumeration(
     "org_type",
@@ -108,7 +125,39 @@ SECTOR = Enumeration(
      "社会团体": "社会组织", "社团": "社会组织",
      "社区": "城市社区", "街道社区": "城市社区", "村": "农村", "行政村": "农村",
      "高校": "学校", "中小学": "学校", "学校单位": "学校"},
+    # 组织类别 / 单位类别 words of party-affairs systems and printed forms
+    accepted={
+     "党政机关单位": "机关", "机关党组织": "机关", "行政机关": "机关", "党的机关": "机关",
+     "人大机关": "机关", "政协机关": "机关", "审判机关": "机关", "检察机关": "机关",
+     "事业单位党组织": "事业单位", "其他事业单位": "事业单位", "公立医院": "事业单位",
+     "医院": "事业单位", "卫生事业单位": "事业单位", "科研院所": "事业单位", "科研单位": "事业单位",
+     "文化事业单位": "事业单位",
+     "中小学校": "学校", "高等学校": "学校", "普通高等学校": "学校", "大学": "学校",
+     "中等职业学校": "学校", "民办学校": "学校",
+     "国有企业党组织": "国有企业", "国有控股企业": "国有企业", "国有独资企业": "国有企业",
+     "公有制企业": "国有企业", "公有制经济控制企业": "国有企业", "集体企业": "国有企业",
+     "非公有制经济控制企业": "非公有制企业", "非公有制经济组织党组织": "非公有制企业",
+     "私营企业党组织": "非公有制企业", "外资企业": "非公有制企业", "港澳台商投资企业": "非公有制企业",
+     "个体工商户": "非公有制企业",
+     "社会组织党组织": "社会组织", "民办非企业单位": "社会组织", "社会服务机构": "社会组织",
+     "基金会": "社会组织", "行业协会商会": "社会组织",
+     "城市社区(居委会)": "城市社区", "社区(居委会)": "城市社区", "居委会": "城市社区",
+     "社区居委会": "城市社区", "街道": "城市社区", "城市街道": "城市社区",
+     "农村(行政村)": "农村", "建制村": "农村", "村委会": "农村", "村民委员会": "农村",
+     "乡镇": "农村", "乡": "农村", "镇": "农村"},
+    note=("党务系统的“组织类别/单位类别”写法按所属领域归类：公立医院、科研院所、其他事业单位为事业单位；"
+          "集体企业等公有制企业按国有企业统计；街道按城市社区、乡镇按农村统计。"
+          "印刷表上的①—⑨等圈码只有在该表的表头或图例写明对应关系时才有意义，本程序不猜，按不在选项内处理；"
+          "“①机关”这样圈码后跟文字的，按文字识别。"),
 )
+
+def _party_school(level: str, canonical: str) -> dict[str, str]:
+    """党校 education (中央党校/省委党校/党校 + level) → the corresponding level, as the national
+    member system counts it (中央党校研究生 → 研究生, 党校大学 → 大学本科, 党校大专 → 大学专科)."""
+    schools = ("中央党校", "省（区、市）委党校", "省(区、市)委党校", "省委党校", "省区市委党校",
+               "省级党校", "党校", "中央党校函授学院", "地（市）委党校", "地委党校", "市委党校")
+    return {f"{school}{level}": canonical for school in schools}
+
 
 EDUCATION = Enumeration(
     "education",
@@ -121,28 +170,104 @@ EDUCATION = Enumeration(
      "高中中技": "高中、中技", "高中/中技": "高中、中技",
      "中专": "中专", "中师": "中专",
      "小学": "初中及以下", "初中": "初中及以下", "文盲": "初中及以下", "小学及以下": "初中及以下"},
+    accepted={
+     "博士及以上": "研究生", "在职研究生": "研究生", "研究生教育": "研究生",
+     "博士研究生毕业": "研究生", "硕士研究生毕业": "研究生", "研究生毕业": "研究生", "研究生班": "研究生",
+     "博士后": "研究生", "在职博士": "研究生", "在职硕士": "研究生", "硕士及以上": "研究生",
+     **_party_school("研究生", "研究生"),
+     "大学本科教育": "大学本科",
+     "大学本科毕业": "大学本科", "本科毕业": "大学本科", "双学士": "大学本科", "第二学士学位": "大学本科",
+     "在职本科": "大学本科", "大学普通班": "大学本科", "本科及以上": "大学本科",
+     **_party_school("大学", "大学本科"), **_party_school("本科", "大学本科"),
+     "大学专科教育": "大学专科",
+     "大学专科毕业": "大学专科", "专科毕业": "大学专科", "在职大专": "大学专科", "高职高专": "大学专科",
+     **_party_school("大专", "大学专科"), **_party_school("专科", "大学专科"),
+     "职业高中": "高中、中技", "职业高中毕业": "高中、中技",
+     "技工学校": "高中、中技", "技工学校毕业": "高中、中技", "普通高中": "高中、中技", "普通高中毕业": "高中、中技",
+     "普通高级中学": "高中、中技", "高级中学": "高中、中技", "高中毕业": "高中、中技",
+     "高中及以下": "高中、中技", "高中及中专": "高中、中技",
+     "中等专科": "中专", "中等专科毕业": "中专", "中等专业学校": "中专",
+     "中专毕业": "中专",
+     "初中毕业": "初中及以下", "小学毕业": "初中及以下", "初级中学": "初中及以下", "初中及以下": "初中及以下",
+     "半文盲": "初中及以下", "不识字或识字很少": "初中及以下", "扫盲班": "初中及以下"},
+    note=("GB/T 4658 的写法（研究生、大学本科、大学专科、中等专科、职业高中、技工学校、普通高中、初中、小学，"
+          "带或不带“毕业”）按对应层次统计；党校学历按全国党员信息系统的口径计入相应层次："
+          "中央党校/省（区、市）委党校研究生为研究生，党校大学（本科）为大学本科，党校大专为大学专科；"
+          "双学士按大学本科统计。系统简写“高中及以下”无法再分为中专、高中中技和初中及以下，"
+          "一律按“高中、中技”统计（不影响大专及以上比例）；“中等职业教育”“中职”同样无法区分中专与职高，"
+          "不予识别，请改填具体学历。括号写法不论全角半角，“省(区、市)委”“省（自治区、直辖市）委”都能识别。"),
 )
 
 COLLEGE_LEVELS = ("研究生", "大学本科", "大学专科")  # 大专及以上
 
+_WORKER, _FARMER, _TECH, _MANAGER, _CIVIL, _STUDENT, _OTHER_JOB, _RETIRED = (
+    "工人（工勤技能人员）", "农牧渔民", "企事业单位、社会组织专业技术人员",
+    "企事业单位、社会组织管理人员", "党政机关工作人员", "学生", "其他职业人员", "离退休人员")
+# the employers of the national member system's 工作岗位 sub-categories
+_EMPLOYERS = ("公有制经济控制企业", "非公有制经济控制企业", "国有企业", "非公有制企业", "事业单位",
+              "社会组织", "民办非企业单位", "企业", "企事业单位", "国有及国有控股企业", "私营企业")
+
 OCCUPATION = Enumeration(
     "occupation",
-    ("工人（工勤技能人员）", "农牧渔民", "企事业单位、社会组织专业技术人员",
-     "企事业单位、社会组织管理人员", "党政机关工作人员", "学生", "其他职业人员", "离退休人员"),
-    {"工人": "工人（工勤技能人员）", "工勤技能人员": "工人（工勤技能人员）",
-     "工人(工勤技能人员)": "工人（工勤技能人员）",
-     "农民": "农牧渔民", "牧民": "农牧渔民", "渔民": "农牧渔民",
-     "专业技术人员": "企事业单位、社会组织专业技术人员", "专技人员": "企事业单位、社会组织专业技术人员",
-     "管理人员": "企事业单位、社会组织管理人员", "企业管理人员": "企事业单位、社会组织管理人员",
-     "机关干部": "党政机关工作人员", "公务员": "党政机关工作人员", "机关工作人员": "党政机关工作人员",
-     "在校学生": "学生", "其他": "其他职业人员",
-     "离退休": "离退休人员", "退休": "离退休人员", "离休": "离退休人员", "退休人员": "离退休人员"},
+    (_WORKER, _FARMER, _TECH, _MANAGER, _CIVIL, _STUDENT, _OTHER_JOB, _RETIRED),
+    {"工人": _WORKER, "工勤技能人员": _WORKER, "工人(工勤技能人员)": _WORKER,
+     "农民": _FARMER, "牧民": _FARMER, "渔民": _FARMER,
+     "专业技术人员": _TECH, "专技人员": _TECH,
+     "管理人员": _MANAGER, "企业管理人员": _MANAGER,
+     "机关干部": _CIVIL, "公务员": _CIVIL, "机关工作人员": _CIVIL,
+     "在校学生": _STUDENT, "其他": _OTHER_JOB,
+     "离退休": _RETIRED, "退休": _RETIRED, "离休": _RETIRED, "退休人员": _RETIRED},
+    accepted={
+     # the older wording of 党内统计 (before 社会组织 replaced 民办非企业单位)
+     "企事业单位、民办非企业单位专业技术人员": _TECH, "企事业单位、民办非企业单位管理人员": _MANAGER,
+     "企事业单位专业技术人员": _TECH, "企事业单位管理人员": _MANAGER,
+     "农牧渔民": _FARMER, "党政机关工作人员": _CIVIL, "其他职业人员": _OTHER_JOB, "离退休人员": _RETIRED,
+     "军人武警": _OTHER_JOB, "解放军、武警": _OTHER_JOB, "解放军武警": _OTHER_JOB, "军人": _OTHER_JOB,
+     # the national member system's sub-categories
+     **{f"{e}专业技术人员": _TECH for e in _EMPLOYERS},
+     **{f"{e}管理人员": _MANAGER for e in _EMPLOYERS},
+     **{f"{e}工人": _WORKER for e in _EMPLOYERS},
+     **{f"{e}工勤技能人员": _WORKER for e in _EMPLOYERS},
+     "党政机关工勤技能人员": _WORKER, "机关工勤人员": _WORKER, "农民工": _WORKER, "进城务工人员": _WORKER,
+     "外出务工人员": _WORKER, "产业工人": _WORKER,
+     "参照公务员法管理人员": _CIVIL, "参公管理人员": _CIVIL, "参照公务员法管理的事业单位工作人员": _CIVIL,
+     "党政机关公务员": _CIVIL, "党政机关干部": _CIVIL,
+     "村干部": _FARMER, "农村党员": _FARMER, "农林牧渔业人员": _FARMER,
+     "研究生": _STUDENT, "本科生": _STUDENT, "专科生": _STUDENT, "大学生": _STUDENT, "中专生": _STUDENT,
+     "高中生": _STUDENT, "学生党员": _STUDENT, "研究生在读": _STUDENT,
+     "自由职业人员": _OTHER_JOB, "自由职业者": _OTHER_JOB, "无职业": _OTHER_JOB, "无固定职业": _OTHER_JOB,
+     "待业": _OTHER_JOB, "失业人员": _OTHER_JOB, "下岗": _OTHER_JOB, "个体": _OTHER_JOB,
+     "个体户": _OTHER_JOB, "个体工商户": _OTHER_JOB, "新就业群体": _OTHER_JOB, "新兴领域从业人员": _OTHER_JOB,
+     "离休干部": _RETIRED, "退休干部": _RETIRED, "退休工人": _RETIRED, "离退休干部": _RETIRED,
+     "离退休人员(离休)": _RETIRED, "离休人员": _RETIRED, "退休职工": _RETIRED, "离退休职工": _RETIRED},
+    note=("旧口径的写法（企事业单位、民办非企业单位专业技术人员/管理人员等）和全国党员信息系统的细分岗位"
+          "（公有制经济控制企业、非公有制经济控制企业、事业单位、社会组织的专业技术人员、管理人员、工人，"
+          "农民工，离休干部、退休人员等）都归入上面8类：农民工按工人统计，参照公务员法管理人员按党政机关"
+          "工作人员统计，个体工商户、自由职业人员和军人武警按其他职业人员统计。"),
 )
 
 RETIRED = "离退休人员"
 
 MEMBER_STATUS = Enumeration("status", ("正式党员", "预备党员"),
-                            {"正式": "正式党员", "正": "正式党员", "预备": "预备党员", "预": "预备党员"})
+                            {"正式": "正式党员", "正": "正式党员", "预备": "预备党员", "预": "预备党员"},
+                            accepted={"中共党员": "正式党员", "中共预备党员": "预备党员",
+                             "已转正": "正式党员", "未转正": "预备党员"})
+
+# The 56 nationalities of GB/T 3304; each is also accepted without its last character 族 ("汉", "回").
+ETHNICITIES = (
+    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族",
+    "瑶族", "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族",
+    "拉祜族", "水族", "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族",
+    "布朗族", "撒拉族", "毛南族", "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族",
+    "俄罗斯族", "鄂温克族", "德昂族", "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族",
+    "赫哲族", "门巴族", "珞巴族", "基诺族")
+
+ETHNICITY = Enumeration(
+    "ethnicity", ETHNICITIES,
+    accepted={**{e[:-1]: e for e in ETHNICITIES}, "汉": "汉族", "蒙族": "蒙古族", "维族": "维吾尔族",
+     "维吾尔": "维吾尔族", "哈族": "哈萨克族"},
+    note="GB/T 3304 的56个民族；可省略末尾的“族”（如“汉”“回”“蒙古”），也可写常见简称（蒙族、维族）。",
+)
 
 ELECTION_METHOD = Enumeration("method", ("党员大会", "党员代表大会"),
                               {"代表大会": "党员代表大会", "党代会": "党员代表大会", "大会": "党员大会"})
@@ -182,7 +307,7 @@ PARTY_ORG = Enumeration(
 
 ENUMERATIONS: dict[str, Enumeration] = {
     e.key: e for e in (YES_NO, GENDER, ORG_TYPE, SECTOR, EDUCATION, OCCUPATION, MEMBER_STATUS,
-                       ELECTION_METHOD, TERM, ROLE, UNIT_TYPE, PARTY_ORG)
+                       ELECTION_METHOD, TERM, ROLE, UNIT_TYPE, PARTY_ORG, ETHNICITY)
 }
 
 # Organization types and their default term length (years); SPEC §1.2 and §2.
@@ -234,8 +359,11 @@ ORGS = Sheet(
               note="本单位自编或系统中的组织编码，全套报送中唯一", example="A0101"),
         Field("name", "组织名称", "text", True, aliases=("党组织名称", "组织全称", "党组织全称"),
               note="党组织全称", example="中共示例区城东街道第一社区支部委员会"),
+        Field("short_name", "组织简称", "text", accepted=("党组织简称", "简称"),
+              note="其他表可用简称指代本组织；简称须唯一", example="城东一社区支部"),
         Field("parent_id", "上级组织编码", "code", aliases=("上级党组织编码", "上级编码", "上级组织代码"),
-              note="上级党组织的组织编码；本套数据的最上级留空", example="A01"),
+              accepted=("上级党组织", "上级组织名称", "上级党组织名称", "上级组织", "上级党组织编码/名称"),
+              note="上级党组织的组织编码（也可填完整名称或简称）；本套数据的最上级留空", example="A01"),
         Field("org_type", "组织类别", "enum", True, ORG_TYPE, aliases=("党组织类别", "组织类型", "党组织类型"),
               note="党委、党工委、党总支、党支部、联合党支部或临时党支部", example="党支部"),
         Field("sector", "所属领域", "enum", True, SECTOR, aliases=("领域", "单位类别", "所在单位类别"),
@@ -274,7 +402,8 @@ MEMBERS = Sheet(
               note="18位居民身份证号（旧15位也可）；请把本列设为文本格式", example="110105199001011234"),
         Field("gender", "性别", "enum", True, GENDER, derivable=True,
               note="男或女；不填时由身份证号推出", example="男"),
-        Field("ethnicity", "民族", aliases=("民族名称",), note="汉族或少数民族名称", example="汉族"),
+        Field("ethnicity", "民族", "enum", enum=ETHNICITY, aliases=("民族名称",),
+              note="汉族或少数民族名称，可省略“族”字", example="汉族"),
         Field("birth_date", "出生日期", "date", True, derivable=True, aliases=_BIRTH_ALIASES,
               note="不填时由身份证号推出", example="1990-01-01"),
         Field("education", "学历", "enum", True, EDUCATION, aliases=_EDU_ALIASES,
@@ -289,7 +418,7 @@ MEMBERS = Sheet(
               aliases=("所在党组织名称", "所在党组织", "所在党支部", "所属党支部", "党支部",
                        "所在党组织编码/名称", "所属党组织", "所属党组织编码", "所在党支部编码",
                        "所属党支部编码"),
-              note="所在党组织的组织编码，或与党组织表完全一致的组织名称", example="A0101"),
+              note="所在党组织的组织编码，或党组织表中的组织全称或简称", example="A0101"),
         Field("occupation", "工作岗位", "enum", enum=OCCUPATION, aliases=("职业", "人员身份", "岗位"),
               note="党内统计的工作岗位分类，如工人、专业技术人员、管理人员、离退休人员", example="离退休人员"),
         Field("mobile", "是否流动党员", "enum", enum=YES_NO, aliases=("流动党员",), note="是或否",

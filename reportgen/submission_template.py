@@ -227,7 +227,7 @@ def _guide_sheet(ws) -> None:
     for sh in schema.SHEETS:
         for f in sh.fields:
             values = (sh.name, f.header, _required_text(f), TYPE_LABELS[f.type], _values_text(f), f.note,
-                      f.example, "、".join(f.aliases))
+                      f.example, "、".join((*f.aliases, *f.accepted)))
             for c, v in enumerate(values, start=1):
                 cell = ws.cell(r, c, v)
                 cell.border = BORDER
@@ -316,7 +316,7 @@ def format_markdown() -> str:
         for f in sh.fields:
             values = f"见[{f.enum.key}](#选项{f.enum.key})：{_values_text(f)}" if f.enum is not None else ""
             out.append("| " + " | ".join(_md(x) for x in (
-                f.header, "、".join(f.aliases), TYPE_LABELS[f.type], _required_text(f), values,
+                f.header, "、".join((*f.aliases, *f.accepted)), TYPE_LABELS[f.type], _required_text(f), values,
                 _default_text(f), f.note, f.example)) + " |")
         out.append("")
     out += ["## 选项及可接受的写法", "",
@@ -325,9 +325,11 @@ def format_markdown() -> str:
         users = [f"{s.name}·{f.header}" for s in schema.SHEETS for f in s.fields if f.enum is enum]
         out += [f"### 选项{enum.key}", "", f"用于：{'、'.join(users)}。", "", "| 标准写法 | 也可写作 |", "|---|---|"]
         for v in enum.values:
-            aliases = [a for a, t in enum.aliases.items() if t == v and a != v]
+            aliases = [a for a, t in enum.spellings().items() if t == v and a != v]
             out.append(f"| {_md(v)} | {_md('、'.join(aliases))} |")
         out.append("")
+        if enum.note:
+            out += [_md(enum.note), ""]
     return "\n".join(out).rstrip("\n") + "\n"
 
 

@@ -115,8 +115,8 @@ def test_numeric_id_cell_is_an_error_and_stays_masked(tmp_path):
     rows = [list(r) for r in valid_sheets()[schema.MEMBERS.name]]
     rows[1][1] = int(person_id("19900101", True, 1))  # typed into a General cell: a number
     rows[2][1] = int("990101850315021")  # a 15-digit legacy number loses nothing
-    rows[2][2] = "男"
-    rows[2][3] = "1985-03-15"
+    rows[2][schema.MEMBERS.keys.index("gender")] = "男"
+    rows[2][schema.MEMBERS.keys.index("birth_date")] = "1985-03-15"  # (index 3 is 民族, now checked)
     folder = tmp_path / "2026Q3"
     write_workbook(folder / "a.xlsx", {**valid_sheets(), schema.MEMBERS.name: rows})
     ds = load(folder)

@@ -228,12 +228,13 @@ def test_optional_blank_per_cell_and_per_sheet(tmp_path):
 
 def test_duplicate_org_names_the_first_place(tmp_path):
     b = Book()
-    row = b.add(O, org_id="A0101", name="重复", org_type="党支部", sector="机关", area="城东街道",
-                last_election="2024-01-01")
+    row = b.add(O, org_id="A0101", name="中共示例第一支部委员会", org_type="党支部", sector="机关",
+                area="城东街道", last_election="2024-01-01")  # the same organization, written in full
     ds = b.load(tmp_path)
     line = only(ds, "set.duplicate_org")
-    assert line["row"] == row and line["message"].startswith("“组织编码”“A0101”与a.xlsx的“党组织”表第3行重复")
-    assert len(ds.orgs) == 3 and "重复" not in set(ds.orgs["name"])
+    assert line["row"] == row and line["message"].startswith("“组织编码”“A0101”与a.xlsx的“党组织”表第3行重复；")
+    assert len(ds.orgs) == 3 and "中共示例第一支部委员会" not in set(ds.orgs["name"])
+    assert len(ds.members) == 4  # members of A0101 still resolve: one organization written twice
 
 
 def test_duplicate_member_across_files(tmp_path):
@@ -381,7 +382,15 @@ def test_every_row_and_set_rule_in_one_submission(tmp_path):
           joined="2010-06-01", org_id="A0101", occupation="工人")  # set.duplicate_member
     b.set(E, 1, present=30)  # row.present_gt_eligible
     b.add(E, org_id="A0102", date="2023-05-01", eligible="十", present=9, seats=3, candidates=2)  # int, seats
-    b.add(O, org_id="A0101", name="重号", **common)  # set.duplicate_org
+    b.add(O, org_id="A0101", name="示例第一支部", **common)  # set.duplicate_org (same name: merely twice)
+    b.add(E, org_id="A0102", date="2025-03-01", eligible=25, present=23, seats=5, candidates=6)
+    b.add(E, org_id="示例第二支部", date="2025.3.1", eligible=25, present=23, seats=5,
+          candidates=6)  # set.duplicate_election (the same organization by name, the same date)
+    b.add(U, unit_name="示例科技 有限公司", unit_type="非公有制企业", employees=5,
+          party_org="未建立")  # set.duplicate_unit (by name)
+    for _ in range(2):  # set.duplicate_member_noid
+        b.add(M, name="无证", gender="女", birth_date="1991-02-03", education="本科", joined="2015-01-01",
+              org_id="A0101", occupation="工人")
     b.add(O, org_id="B1", name="环一", parent_id="B1", **common)  # set.parent_cycle
     b.add(O, org_id="B2", name="无上级", parent_id="ZZ", **{**common, "area": None})  # parent_unknown, optional
     b.add(C, org_id="A0101", term="本届", name="张书记", id_number=person_id("19750101", True, 5),

@@ -39,7 +39,10 @@ def is_valid(value: str) -> bool:
 
 
 def normalize(ids: pd.Series) -> pd.Series:
-    """Canonical text of ID numbers: half-width, no spaces, upper-case X; blank → NA."""
+    """Canonical text of ID numbers: half-width, no spaces (also full-width and no-break ones,
+    tabs, zero-width characters), without the apostrophe that makes Excel or WPS keep a number as
+    text ("'110105…", which a CSV file keeps), upper-case X; blank → NA. Duplicates are found on
+    this form, so the same person written with and without the apostrophe is one person."""
     return nz.series(pc.utf8_upper(nz._compact(nz._trim(nz.arrow(ids)))), ids.index)
 
 

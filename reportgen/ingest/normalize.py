@@ -30,6 +30,9 @@ SERIAL_MIN, SERIAL_MAX = 10_000, 80_000  # Excel serials of 1927-05-18 … 2119-
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
 
 _INVISIBLE = "[\u200b-\u200f\u2060\ufeff]"
+# The apostrophe that makes Excel/WPS keep a number as text ("'110105…"), which survives as a
+# character in CSV files and some exports; also its typographic and backquote look-alikes.
+_TEXT_PREFIX = "^['\u2018\u2019`\u00b4]+"
 _DATE_SEP = (r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*"
              r"(?:[-/.月]\s*(?:(?P<d>\d{1,2})\s*[日号]?)?)?\.?"
              r"(?:(?:\s+|T)\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?$")
@@ -113,10 +116,17 @@ def _trim(arr: pa.Array) -> pa.Array:
 
 
 def _compact(arr: pa.Array) -> pa.Array:
-    if not _all_ascii(arr):  # NFKC leaves ASCII as it is: IDs, codes and dates mostly are
-        arr = pc.utf8_normalize(arr, "NFKC")
+    ascii_only = _all_ascii(arr)
+    if not ascii_only:  # NFKC leaves ASCII as it is: IDs, codes and dates mostly are
+        if _may_hold_invisible(arr) and _any(pc.match_substring_regex(arr, _INVISIBLE)):
+            arr = pc.replace_substring_regex(arr, _INVISIBLE, "")
+        arr = pc.utf8_normalize(arr, "NFKC")  # full-width digits, U+3000 and NBSP → ASCII
     if _any(pc.match_substring_regex(arr, r"\s")):
         arr = pc.replace_substring_regex(arr, r"\s+", "")
+    prefixed = (_any(pc.starts_with(arr, "'")) or _any(pc.starts_with(arr, "`"))) if ascii_only else \
+        _any(pc.match_substring_regex(arr, _TEXT_PREFIX))  # no regex over a column of plain IDs
+    if prefixed:
+        arr = pc.replace_substring_regex(arr, _TEXT_PREFIX, "")
     return _blank_to_null(arr)
 
 
@@ -289,17 +299,58 @@ def enum_table(enum: schema.Enumeration) -> dict[str, str]:
     return table
 
 
-@_per_value
-def map_enum(s: pd.Series, enum: schema.Enumeration) -> pd.DataFrame:
-    """Canonical enumeration values. Returns ``value`` (text, NA when blank or unknown) and
-    ``bad`` (non-blank and not an accepted spelling)."""
-    arr = _trim(arrow(s))
-    key = pc.utf8_lower(_compact(arr))
+# The forgiving comparison form tried for values that are not an accepted spelling as written:
+# a leading circled digit or list number followed by text ("①机关", "3.工人"), bracketed notes
+# ("农村（行政村）", "省（区、市）委党校大学" → "省委党校大学") and punctuation are dropped.
+_LOOSE_NUMBER = r"^(?:\(\d{1,2}\)|\d{1,2}[.、)]?)(\D.*)$"  # circled digits are digits after NFKC
+# A circled digit alone ("③", as printed forms code their options) means nothing without the
+# form's legend: it is not read as the digit NFKC makes of it.
+_CIRCLED = r"^[\x{2460}-\x{2473}\x{2474}-\x{2487}\x{2776}-\x{2793}\x{3251}-\x{325f}\x{32b1}-\x{32bf}]+$"
+_LOOSE_NOTE = r"[(\[【〔][^)\]】〕]*[)\]】〕]"
+_LOOSE_PUNCT = r"[、,，/·.。;；:：'\"“”‘’\-_—~～]"
+_TABLES: dict[int, tuple[schema.Enumeration, pa.Array, pa.Array, pa.Array, pa.Array]] = {}
+
+
+def _loose(key: pa.Array) -> pa.Array:
+    """The forgiving form of comparison keys (already half-width, lower-case, without spaces)."""
+    key = pc.replace_substring_regex(key, _LOOSE_NUMBER, r"\1")
+    key = pc.replace_substring_regex(key, _LOOSE_NOTE, "")
+    return _blank_to_null(pc.replace_substring_regex(key, _LOOSE_PUNCT, ""))
+
+
+def _enum_arrays(enum: schema.Enumeration) -> tuple[pa.Array, pa.Array, pa.Array, pa.Array]:
+    """(keys, canonical values, loose keys, their canonical values) of an enumeration; a loose
+    key that two canonical values share is left out (it decides nothing)."""
+    got = _TABLES.get(id(enum))
+    if got is not None and got[0] is enum:
+        return got[1:]
     table = enum_table(enum)
     keys = pa.array(list(table), type=pa.large_string())
     canon = pa.array(list(table.values()), type=pa.large_string())
-    pos = pc.index_in(key, value_set=keys)
-    value = pc.take(canon, pos)
+    loose = pd.DataFrame({"k": _loose(keys).to_pylist(), "v": list(table.values())}).dropna().drop_duplicates()
+    loose = loose[~loose["k"].duplicated(keep=False)]
+    arrays = (keys, canon, pa.array(loose["k"].tolist(), type=pa.large_string()),
+              pa.array(loose["v"].tolist(), type=pa.large_string()))
+    _TABLES[id(enum)] = (enum, *arrays)
+    return arrays
+
+
+@_per_value
+def map_enum(s: pd.Series, enum: schema.Enumeration) -> pd.DataFrame:
+    """Canonical enumeration values. Returns ``value`` (text, NA when blank or unknown) and
+    ``bad`` (non-blank and not an accepted spelling). A value not accepted as written is tried
+    again in a forgiving form (list numbers, bracketed notes and punctuation dropped)."""
+    arr = _trim(arrow(s))
+    key = pc.utf8_lower(_compact(arr))
+    keys, canon, loose_keys, loose_canon = _enum_arrays(enum)
+    value = pc.take(canon, pc.index_in(key, value_set=keys))
+    unknown = pc.and_(pc.is_valid(key), pc.is_null(value))
+    if _any(unknown) and len(loose_keys):
+        again = pc.take(loose_canon, pc.index_in(_loose(pc.if_else(unknown, key, _NULL)),
+                                                 value_set=loose_keys))
+        value = pc.coalesce(value, again)
+    if not _all_ascii(arr) and _any(pc.match_substring_regex(arr, _CIRCLED)):
+        value = pc.if_else(pc.fill_null(pc.match_substring_regex(arr, _CIRCLED), False), _NULL, value)
     bad = _np(pc.is_valid(arr)) & ~_np(pc.is_valid(value))
     return pd.DataFrame({"value": series(value, s.index), "bad": bad}, index=s.index)
 

@@ -112,6 +112,11 @@ _RULES = (
     Rule("set.parent_cycle", WARNING, "上级组织关系形成循环，按最上级处理", "请核对上级组织编码"),
     Rule("set.secretary_count", WARNING, "本届班子书记不是正好一名", "请核对班子成员的职务"),
     Rule("set.branch_over_50", WARNING, "党支部党员超过50名", "请核对党员所在组织，或按规定调整组织设置"),
+    Rule("set.duplicate_election", ERROR, "同一党组织同一选举日期的换届选举重复", "请删除重复的行或更正选举日期"),
+    Rule("set.duplicate_unit", ERROR, "同一两新组织重复（统一社会信用代码相同，或单位名称相同）",
+         "请删除重复的行，或更正信用代码和单位名称"),
+    Rule("set.duplicate_member_noid", ERROR, "未填身份证号的党员重复（姓名、出生日期和所在党组织都相同）",
+         "请删除重复的行；确是同名同生日的两人，请填写身份证号"),
 )
 
 RULES: dict[str, Rule] = {r.id: r for r in _RULES}

@@ -12,8 +12,14 @@ with the catalogue's fix. Decisions where the spec is silent:
   remains counted; an organization referenced by other sheets must be one that passed its own
   row and duplicate rules;
 - an unknown or cyclic 上级组织编码 is blanked in the clean table (the organization is top-level);
-- members, elections, committee members and units may name their organization by code or by its
-  exact name; a name shared by two organizations cannot be resolved (use the code);
+- members, elections, committee members, units and parents may name their organization by code,
+  by an all-digit code that lost its leading zeros, by full name or by 简称, tried in that order; a
+  name or 简称 shared by two organizations cannot be resolved (use the code), nor can a code that
+  two differently named organizations share (set.duplicate_org says so);
+- duplicates: an election is its organization and date; a unit its credit code, else its name
+  (a second row of one name is no duplicate when both rows give different credit codes); a member
+  without an ID number is the same person as another with the same name, birth date and
+  organization;
 - joined before the 18th birthday and any date after the as-of date (except 本届届满日期) are
   ``row.date_range``; 转正日期 not after 入党日期, and 上届选举日期 not before 选举日期, are
   ``row.date_order``;
@@ -507,15 +513,21 @@ def _first_positions(key: pd.Series) -> np.ndarray:
 
 
 def _duplicates(t: Table, key: pd.Series, rule_id: str, column: str, value: pd.Series,
-                *what: Part) -> None:
+                *what: Part, keep: Callable[[np.ndarray], np.ndarray] | None = None,
+                tail: Part = "") -> np.ndarray:
     """Second and later rows with the same non-null ``key`` among the rows without errors:
-    errors naming the first place."""
+    errors naming the first place. ``keep(first)`` (per row, the position of its first) may
+    exempt rows that share a key but are not the same thing; ``tail`` ends the message. Returns
+    the first position of each duplicate (-1 elsewhere)."""
     k = key.where(t.alive() & key.notna().to_numpy())
     first = _first_positions(k)
     dup = (first >= 0) & (first != np.arange(len(k)))
+    if keep is not None and dup.any():
+        dup &= ~keep(first)
     if not dup.any():
-        return
-    t.add(dup, rule_id, column, value, *what, "与", lambda idx: _place(t, first[idx]), "重复")
+        return np.full(len(k), -1, dtype=np.int64)
+    t.add(dup, rule_id, column, value, *what, "与", lambda idx: _place(t, first[idx]), "重复", tail)
+    return np.where(dup, first, -1)
 
 
 def _isin(values: pd.Series, members: set | tuple) -> np.ndarray:
@@ -536,55 +548,163 @@ def _lookup(values: pd.Series, mapping: pd.Series) -> pd.Series:
     return nz.series(pc.take(targets, pos), values.index)
 
 
-# codes of the surviving organizations, unique name → code, the ambiguous names
-OrgLookup = tuple[set, pd.Series, set]
+def _number(codes: pd.Series) -> pd.Series:
+    """An all-digit code without its leading zeros ("030130" → "30130"); NA for other codes: the
+    form in which a code that Excel turned into a number still matches."""
+    arr = nz.arrow(codes.astype(STRING))
+    digits = pc.fill_null(pc.match_substring_regex(arr, r"^\d+$"), False)
+    stripped = pc.utf8_ltrim(arr, "0")
+    ok = pc.and_(digits, pc.not_equal(stripped, ""))
+    return nz.series(pc.if_else(ok, stripped, pa.scalar(None, pa.large_string())), codes.index)
 
 
-def _org_lookup(orgs: Table) -> OrgLookup:
-    """Codes of the surviving organizations, a unique name → code map, the ambiguous names."""
+def _unique_map(keys: pd.Series, codes: pd.Series) -> tuple[pd.Series, set]:
+    """key → code for the keys of exactly one organization, and the keys of several."""
+    pairs = pd.DataFrame({"k": keys.to_numpy(), "c": codes.to_numpy()}).dropna().drop_duplicates()
+    shared = pairs["k"].duplicated(keep=False).to_numpy()
+    unique = pairs[~shared]
+    return pd.Series(unique["c"].to_numpy(), index=unique["k"].to_numpy()), set(pairs["k"][shared])
+
+
+@dataclass
+class OrgLookup:
+    """How other sheets' references resolve to the surviving organizations: by code, by an
+    all-digit code that lost its leading zeros, by full name, then by 简称."""
+
+    codes: set  # codes of exactly one surviving organization
+    by_number: pd.Series  # all-digit code without leading zeros → code
+    by_name: pd.Series  # full name (comparison form) → code, names of one organization
+    by_short: pd.Series  # 简称 (comparison form) → code, 简称 of one organization
+    ambiguous: set  # names and 简称 of several organizations
+    clashing: pd.Series  # code shared by organizations with different names → their names
+
+
+def _org_lookup(orgs: Table, clashing: pd.Series | None = None) -> OrgLookup:
+    """The lookup over the organizations without errors; ``clashing`` (code → names) are the
+    codes two differently named organizations shared: they identify no organization."""
     alive = orgs.alive()
-    codes = orgs.values["org_id"][alive]
-    names = nz.name_key(orgs.values["name"][alive])
-    by_name = pd.Series(codes.to_numpy(), index=names.to_numpy()).dropna()
-    by_name = by_name[by_name.index.notna()]
-    counts = by_name.index.value_counts()
-    ambiguous = set(counts[counts > 1].index)
-    by_name = by_name[~by_name.index.isin(ambiguous)]
-    return set(codes.dropna()), by_name, ambiguous
+    v = orgs.values
+    clashing = clashing if clashing is not None else pd.Series(dtype=STRING)
+    codes = v["org_id"][alive]
+    codes = codes[codes.notna() & ~_isin(codes, set(clashing.index))]
+    named = alive & v["org_id"].notna().to_numpy()  # a clashing code's first organization too
+    code_ok = v["org_id"][named & ~_isin(v["org_id"], set(clashing.index))]
+    by_number, _ = _unique_map(_number(code_ok), code_ok)
+    by_name, amb_name = _unique_map(nz.name_key(v["name"][named]), v["org_id"][named])
+    by_short, amb_short = _unique_map(nz.name_key(v["short_name"][named]), v["org_id"][named])
+    by_short = by_short[~by_short.index.isin(list(by_name.index))]  # a full name wins
+    amb_short -= set(by_name.index)
+    return OrgLookup(set(codes), by_number, by_name, by_short, amb_name | amb_short, clashing)
 
 
-def _resolve_orgs(t: Table, codes: set, by_name: pd.Series, ambiguous: set, rule_id: str) -> None:
-    """Resolve org_id given as code or exact name; unknown ones are ``rule_id``."""
+def _resolve(given: pd.Series, text: pd.Series, lookup: OrgLookup) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """References to organizations (code, code without its leading zeros, full name, 简称) →
+    (codes, NA where unresolved; given a name or 简称 of several organizations; given a code
+    that several differently named organizations share)."""
+    key = nz.name_key(text)
+    resolved = given.where(_isin(given, lookup.codes)).astype(STRING)
+    todo = np.flatnonzero(resolved.isna().to_numpy() & given.notna().to_numpy())
+    if len(todo):  # the other forms, for the rows not given a code as written
+        g, k = given.iloc[todo], key.iloc[todo]
+        found = pd.Series(pd.NA, index=g.index, dtype=STRING)
+        for keys, mapping in ((_number(g), lookup.by_number), (k, lookup.by_name), (k, lookup.by_short)):
+            found = found.where(found.notna(), _lookup(keys, mapping))
+        resolved.iloc[todo] = found.to_numpy()
+    clash = _isin(given, set(lookup.clashing.index))
+    resolved = resolved.mask(clash)
+    unresolved = given.notna().to_numpy() & resolved.isna().to_numpy()
+    return resolved, unresolved & _isin(key, lookup.ambiguous), unresolved & clash
+
+
+def _resolve_orgs(t: Table, lookup: OrgLookup, rule_id: str) -> None:
+    """Resolve org_id given as code (also one that lost its leading zeros), full name or 简称;
+    unknown ones are ``rule_id``."""
     if not len(t):
         return
     v = t.values
     given = v["org_id"]
-    known = _isin(given, codes)
-    key = nz.name_key(t.text("org_id"))
-    resolved = given.where(known, _lookup(key, by_name))
-    unknown = given.notna().to_numpy() & resolved.isna().to_numpy()
-    amb = _isin(key, ambiguous)
     text = t.text("org_id")
-    t.add(unknown & amb, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
-          "是多个党组织共用的名称，无法确定是哪一个；请改填组织编码", fix=False)
-    t.add(unknown & ~amb, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
-          "在党组织表中不存在（既不是组织编码，也不是完整的组织名称）")
+    resolved, amb, clash = _resolve(given, text, lookup)
+    unknown = given.notna().to_numpy() & resolved.isna().to_numpy()
+    t.add(amb, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
+          "是多个党组织共用的名称或简称，无法确定是哪一个；请改填组织编码", fix=False)
+    t.add(clash, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
+          "在党组织表中被名称不同的多个党组织共用（",
+          lambda idx: _sub(lookup.clashing, _positions(given.iloc[idx], lookup.clashing)),
+          "），无法确定是哪一个；请先更正党组织表中重复的编码，或在本表改填组织全称", fix=False)
+    t.add(unknown & ~amb & ~clash, rule_id, "org_id", text, H("org_id"), "填写的", Q(text),
+          "在党组织表中不存在（既不是组织编码，也不是组织全称或简称）")
     if catalog.rule(rule_id).drops_row:
         v["org_id"] = resolved
     else:
         v["org_id"] = resolved.where(resolved.notna(), given)
 
 
-def _parents(orgs: Table) -> None:
-    """Unknown parents and cycles: warned, and the organization treated as top-level."""
+def _positions(values: pd.Series, mapping: pd.Series) -> np.ndarray:
+    """Per value: its position in ``mapping``'s index (0 where absent: only read where present)."""
+    pos = pc.index_in(nz.arrow(values.astype(STRING)),
+                      value_set=pa.array(mapping.index.astype(str).tolist(), type=pa.large_string()))
+    return pc.fill_null(pos, 0).to_numpy(zero_copy_only=False)
+
+
+def _duplicate_orgs(orgs: Table) -> pd.Series:
+    """Duplicate 组织编码: the second and later rows are errors; where their names differ from
+    the first's, two organizations share a self-made code, which the message says and which then
+    identifies neither (returned: code → the names that share it)."""
+    v = orgs.values
+    code = v["org_id"]
+    names = nz.name_key(v["name"]).to_numpy(dtype=object, na_value=None)
+    k = code.where(orgs.alive() & code.notna().to_numpy())
+    first = _first_positions(k)
+    pos = np.arange(len(k))
+    differs = (first >= 0) & (first != pos)
+    differs = _differs(names, first, differs)
+    name = v["name"].astype(STRING).fillna("")
+
+    def tail(idx: np.ndarray) -> pd.Series:
+        f = first[idx]
+        words = ("，但组织名称不同（“" + _sub(name, idx) + "”与第一处的“"
+                 + _sub(name, np.maximum(f, 0)) + "”），不同的党组织不能共用一个编码；"
+                 "其他表按该编码填写的行无法确定所属组织")
+        return words.where(pd.Series(differs[idx]), "")
+
+    _duplicates(orgs, code, "set.duplicate_org", "org_id", orgs.text("org_id"), H("org_id"), Q(code), tail=tail)
+    if not differs.any():
+        return pd.Series(dtype=STRING)
+    rows = np.flatnonzero(differs)
+    both = pd.DataFrame({"code": np.concatenate([code.to_numpy()[rows], code.to_numpy()[first[rows]]]),
+                         "name": np.concatenate([name.to_numpy()[rows], name.to_numpy()[first[rows]]]),
+                         "pos": np.concatenate([rows, first[rows]])})
+    both = both.sort_values("pos", kind="stable").drop_duplicates(["code", "name"])
+    return both.groupby("code", sort=False)["name"].agg("、".join).astype(STRING)
+
+
+def _differs(names: np.ndarray, first: np.ndarray, dup: np.ndarray) -> np.ndarray:
+    """Per row: a duplicate whose name is given and differs from its first row's name, neither
+    holding the other ("示例第一支部" and "中共示例第一支部委员会" are one organization written
+    twice). Python per duplicate row only."""
+    out = np.zeros(len(names), dtype=bool)
+    for i in np.flatnonzero(dup):
+        a, b = names[i], names[first[i]]
+        out[i] = a is not None and b is not None and a not in b and b not in a
+    return out
+
+
+def _parents(orgs: Table, lookup: OrgLookup) -> None:
+    """Parents given by code, full name or 简称; unknown parents and cycles are warned, and the
+    organization treated as top-level."""
     v = orgs.values
     alive = orgs.alive()
     code, parent = v["org_id"], v["parent_id"]
-    codes = set(code[alive].dropna())
-    unknown = parent.notna().to_numpy() & alive & ~_isin(parent, codes)
-    orgs.add(unknown, "set.parent_unknown", "parent_id", orgs.text("parent_id"),
-             H("parent_id"), Q(parent), "在党组织表中不存在，按最上级处理")
-    parent = parent.mask(unknown)
+    text = orgs.text("parent_id")
+    resolved, amb, clash = _resolve(parent, text, lookup)
+    unknown = parent.notna().to_numpy() & alive & resolved.isna().to_numpy()
+    orgs.add(unknown & (amb | clash), "set.parent_unknown", "parent_id", text,
+             H("parent_id"), Q(text), "是多个党组织共用的名称或编码，无法确定是哪一个，按最上级处理；请改填上级组织编码",
+             fix=False)
+    orgs.add(unknown & ~amb & ~clash, "set.parent_unknown", "parent_id", text,
+             H("parent_id"), Q(text), "在党组织表中不存在，按最上级处理")
+    parent = resolved.where(alive, parent).mask(unknown)
     # cycles among the surviving organizations: follow parents by pointer doubling
     live = np.flatnonzero(alive)
     pos = pd.Series(np.arange(len(live)), index=code.iloc[live].to_numpy())
@@ -755,25 +875,62 @@ def _set_rules_away(orgs: Table, elections: Table, committee: Table, units: Tabl
     """The rules across rows and tables, over the rows that passed their row rules, that do not
     involve the members (the tables of ``AWAY``, in that order); returns the organizations'
     lookup the members are resolved with."""
-    _duplicates(orgs, orgs.values["org_id"], "set.duplicate_org", "org_id", orgs.text("org_id"),
-                H("org_id"), Q(orgs.values["org_id"]))
-    lookup = _org_lookup(orgs)
+    clashing = _duplicate_orgs(orgs)
+    lookup = _org_lookup(orgs, clashing)
     for t in (elections, committee):
-        _resolve_orgs(t, *lookup, "set.unknown_org")
-    _resolve_orgs(units, *lookup, "set.unit_unknown_org")
-    _parents(orgs)
+        _resolve_orgs(t, lookup, "set.unknown_org")
+    _resolve_orgs(units, lookup, "set.unit_unknown_org")
+    _parents(orgs, lookup)
+    _election_sets(elections)
     _committee_sets(committee)
+    _unit_sets(units)
     return lookup
+
+
+def _election_sets(t: Table) -> None:
+    """An election is one organization's election on one date: a second row of the same
+    organization and 选举日期 is a duplicate (error, naming the first)."""
+    if not len(t):
+        return
+    v = t.values
+    _duplicates(t, v["org_id"] + "|" + _ymd(v["date"]).replace("", pd.NA), "set.duplicate_election", "date",
+                t.text("date"), "组织", Q(v["org_id"]), "在", D(v["date"]), "的换届选举")
+
+
+def _unit_sets(t: Table) -> None:
+    """A 两新 unit is identified by its 统一社会信用代码, else by its name (half-width, without
+    spaces): the second and later rows are duplicates. Two rows of one name whose credit codes
+    are both given and differ are two units."""
+    if not len(t):
+        return
+    v = t.values
+    credit = v["credit_code"]
+    _duplicates(t, credit, "set.duplicate_unit", "credit_code", t.text("credit_code"),
+                H("credit_code"), Q(credit), "（", Q(t.text("unit_name")), "）")
+    has = credit.notna().to_numpy()
+    _duplicates(t, nz.name_key(t.text("unit_name")), "set.duplicate_unit", "unit_name", t.text("unit_name"),
+                H("unit_name"), Q(t.text("unit_name")), keep=lambda first: has & has[np.maximum(first, 0)])
 
 
 def _set_rules_members(tables: dict[str, Table], lookup: OrgLookup, config: Config) -> None:
     """The set rules that involve the members, after :func:`_set_rules_away` (each table's issues
     come out in the same order as when all set rules ran in one pass)."""
     members = tables["members"]
-    _resolve_orgs(members, *lookup, "set.unknown_org")
-    masked = _masked(members.values[ID])
-    _duplicates(members, members.values[ID], "set.duplicate_member", ID, masked,
-                H(ID), masked, "（", members.values["name"], "）")
+    _resolve_orgs(members, lookup, "set.unknown_org")
+    v = members.values
+    masked = _masked(v[ID])
+    _duplicates(members, v[ID], "set.duplicate_member", ID, masked,
+                H(ID), masked, "（", v["name"], "）")
+    # without an ID number: the same name, birth date and organization is the same person
+    no_id = np.flatnonzero(v[ID].isna().to_numpy() & members.alive())
+    if len(no_id) > 1:  # keys for those rows only: a roster mostly has ID numbers
+        sub = v.iloc[no_id]
+        person = pd.Series(pd.NA, index=v.index, dtype=STRING)
+        person.iloc[no_id] = (nz.name_key(sub["name"]) + "|" + _ymd(sub["birth_date"]).replace("", pd.NA)
+                              + "|" + sub["org_id"].astype(STRING)).to_numpy()
+        _duplicates(members, person, "set.duplicate_member_noid", "name", members.text("name"),
+                    "未填身份证号的党员", Q(v["name"]), "（出生日期", D(v["birth_date"]), "，", H("org_id"),
+                    Q(v["org_id"]), "）")
     _branch_size(tables["orgs"], members, config)
 
 
