@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from reportgen.render import fonts  # noqa: E402
 from reportgen.render.docx import deterministic_zip, fix_core_properties  # noqa: E402
-from reportgen.render.ooxml import STYLE_FONTS, W_NS, rfonts, styles_xml  # noqa: E402
+from reportgen.render.ooxml import STYLE_FONTS, W_NS, rfonts, set_grid, styles_xml  # noqa: E402
 
 OUT = ROOT / "reportgen" / "templates"
 
@@ -61,10 +61,7 @@ class Builder:
         s.left_margin, s.right_margin = Twips(fonts.MARGIN_LEFT), Twips(fonts.MARGIN_RIGHT)
         s.header_distance = Mm(15)
         s.footer_distance = Mm(23)  # the page number sits about 7 mm below the text block
-        grid = s._sectPr.find(f"{{{W_NS}}}docGrid")
-        if grid is not None:
-            grid.set(f"{{{W_NS}}}type", "lines")
-            grid.set(f"{{{W_NS}}}linePitch", "579")
+        set_grid(s._sectPr)  # 28 characters × 22 lines (GB/T 9704 §5.2.2)
 
     def _footer_paragraph(self, align: str, indent: str) -> str:
         rpr = (f"<w:rPr>{rfonts(fonts.SONG, fonts.SONG)}<w:sz w:val=\"{fonts.SIZE_4}\"/>"
@@ -105,6 +102,7 @@ class Builder:
                 f'w:eastAsia="{font}" w:cs="{fonts.LATIN}"/>'))
 
     def title(self, text: str) -> None:
+        """The title; ``{{ title|title_break }}`` breaks a long one at a phrase boundary."""
         self._add(text, "Title")
 
     def subtitle(self, text: str) -> None:
@@ -115,6 +113,43 @@ class Builder:
 
     def h2(self, text: str) -> None:
         self._add(text, "heading 2")
+
+    def h3(self, text: str) -> None:
+        """三级标题 "1." (仿宋 加粗)."""
+        self._add(text, "heading 3")
+
+    def h4(self, text: str) -> None:
+        """四级标题 "（1）" (仿宋)."""
+        self._add(text, "heading 4")
+
+    def signature(self) -> None:
+        """The optional 落款 and 成文日期 (config report.signature_unit, report.date), right-aligned
+        under the body, four characters in from the right."""
+        self.tag("{%p if report.signature_unit %}")
+        self._add("{{ report.signature_unit }}", "落款")
+        self.tag("{%p endif %}")
+        self.tag("{%p if report.date %}")
+        self._add("{{ report.date }}", "成文日期")
+        self.tag("{%p endif %}")
+
+    def attachment_note(self, names: str) -> None:
+        """The 附件说明 under the body: "附件：1. …" then "2. …" aligned under "1." (a hanging
+        indent: a long name wraps under its own first character). ``names`` is a Jinja list."""
+        self.tag(f"{{%p for a in {names} %}}")
+        self.tag("{%p if loop.first %}")
+        self._add("附件：{{ loop.index }}. {{ a.title }}", "附件说明")
+        self.tag("{%p else %}")
+        self._add("{{ loop.index }}. {{ a.title }}", "附件说明续")
+        self.tag("{%p endif %}")
+        self.tag("{%p endfor %}")
+
+    def attachments(self, names: str) -> None:
+        """Each 附件 on a new page: "附件N" (黑体 三号, top left), its title, then its block."""
+        self.tag(f"{{%p for a in {names} %}}")
+        self._add("附件{{ loop.index }}", "附件标识")
+        self._add("{{ a.title }}", "附件标题")
+        self.tag("{{p a.block }}")
+        self.tag("{%p endfor %}")
 
     def appendix(self, text: str, page_break: bool = False) -> None:
         self._add(text, "附表标题", page_break=page_break)
@@ -241,15 +276,14 @@ def data_note(b: Builder) -> None:
         "{% endif %}。{% endif %}")
     b.p("统计截止日期为{{ as_of_zh }}。党员年龄按截止日期计算周岁，班子成员年龄按各届选举日期计算；“个百分点”"
         "指两个比例之差{% if has_previous %}，与上季度的比较以上季度报送的数据为准{% endif %}。各项指标的口径见"
-        "《指标说明》，也可以用 reportgen explain 命令查看某项指标由哪些数据行计算得出；各表的数据另见"
-        "统计表（tables.xlsx）。")
+        "《指标说明》；各表的数据另见统计表（tables.xlsx）。")
 
 
 # --------------------------------------------------------------------------- the three kinds
 
 def quarterly() -> Builder:
     b = Builder()
-    b.title("{{ title }}")
+    b.title("{{ title|title_break }}")
     b.subtitle("（数据截至{{ as_of_zh }}）")
     b.p("为掌握{{ district }}基层党组织和党员队伍建设情况，根据各单位报送的{{ period.zh }}统计数据，对党组织设置、"
         "党员队伍结构、换届选举、“两新”组织党建工作和发展党员等情况进行了统计分析，现将有关情况报告如下。")
@@ -315,6 +349,7 @@ def quarterly() -> Builder:
     findings_section(b, "findings", "从本期报送的数据看，未发现需要重点关注的问题。")
     b.h1("{{ sec() }}下步工作建议")
     measures_section(b, "measures")
+    b.signature()
 
     b.appendix("附表", page_break=True)
     for name in ("orgs.by_type", "orgs.by_sector", "orgs.by_area", "members.age_bands", "members.education",
@@ -328,7 +363,7 @@ def quarterly() -> Builder:
 
 def elections_report() -> Builder:
     b = Builder()
-    b.title("{{ title }}")
+    b.title("{{ title|title_break }}")
     b.subtitle("（{{ period.zh }}）")
     b.p("基层党组织按期换届是落实党内民主、保障党员民主权利的重要制度安排。按照党章和《中国共产党基层组织选举工作条例》"
         "的要求，{{ district }}组织各基层党组织依规开展换届选举，现将{{ period.zh }}换届工作情况报告如下。")
@@ -348,18 +383,26 @@ def elections_report() -> Builder:
     findings_section(b, "findings_election", "从本期报送的数据看，换届工作中未发现需要重点关注的问题。")
     b.h1("{{ sec() }}下步措施和建议")
     measures_section(b, "measures_election")
+    b.attachment_note("attachments")
+    b.signature()
 
     b.appendix("附表", page_break=True)
     for name in ("tables.committee_compare", "committee.age_bands", "committee.education", "committee.by_area",
                  "elections.overdue_by_area", "elections.overdue", "elections.due_soon"):
-        b.tag(f"{{{{p {name} }}}}")
+        if name in ("elections.overdue", "elections.due_soon"):  # a long list is a 附件 instead
+            b.tag(f"{{%p if {name}.count <= report.appendix_min_rows %}}")
+            b.tag(f"{{{{p {name} }}}}")
+            b.tag("{%p endif %}")
+        else:
+            b.tag(f"{{{{p {name} }}}}")
     data_note(b)
+    b.attachments("attachments")
     return b
 
 
 def two_new_report() -> Builder:
     b = Builder()
-    b.title("{{ title }}")
+    b.title("{{ title|title_break }}")
     b.subtitle("（{{ period.zh }}）")
     b.p("为深入了解{{ district }}非公有制企业和社会组织（以下简称“两新”组织）党建工作情况，我们结合{{ period.zh }}"
         "统计数据，对“两新”组织党组织组建、党的工作覆盖、群团组织建设和党组织换届等情况进行了调研。")
@@ -390,6 +433,7 @@ def two_new_report() -> Builder:
     findings_section(b, "findings_two_new", "从本期报送的数据看，“两新”组织党建工作中未发现需要重点关注的问题。")
     b.h1("{{ sec() }}对策建议")
     measures_section(b, "measures_two_new")
+    b.signature()
 
     b.appendix("附表", page_break=True)
     for name in ("coverage.by_type", "coverage.by_size", "coverage.by_location",
