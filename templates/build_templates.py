@@ -201,26 +201,41 @@ def election_schedule(b: Builder) -> None:
 def election_result(b: Builder, el: str = "elections", com: str = "committee", opening: str = "",
                     scope: str = "") -> None:
     """The election paragraph in the manner of seed 000: turnout, re-elected share, re-elected
-    secretaries, newly entering, then mean age, college share and women, each with its change."""
+    secretaries, newly entering, then mean age, college share and women, each with its change.
+    A committee of fewer than report.small_base members (or fewer organizations) is described by
+    counts, never by percentages of three people."""
+    small = f"{com}.size < report.small_base"
+    few = f"{el}.held < report.small_base"
     b.p(f"{{% if {el}.held %}}{opening}本期{scope}共有{{{{ {el}.held }}}}个党组织完成换届选举"
-        f"{{% if {el}.turnout is not none %}}，参加选举大会的党员到会率为{{{{ {el}.turnout|pct }}}}{{% endif %}}。"
+        f"{{% if {el}.turnout is not none and not ({few}) %}}，参加选举大会的党员到会率为"
+        f"{{{{ {el}.turnout|pct }}}}{{% endif %}}。"
         f"{{% if {com}.size %}}选举产生新一届班子成员{{{{ {com}.size }}}}名"
         f"{{% if {com}.size_delta is not none %}}，{{{{ {com}.size_delta|count_change('上届', '名') }}}}{{% endif %}}"
+        f"{{% if {small} %}}{{% if {com}.reelected is not none %}}，其中连选连任的{{{{ {com}.reelected }}}}名"
+        f"{{% if {com}.new is not none %}}、新进班子的{{{{ {com}.new }}}}名{{% endif %}}{{% endif %}}"
+        f"{{% else %}}"
         f"{{% if {com}.reelected_share is not none %}}，其中连选连任的{{{{ {com}.reelected }}}}名，"
         f"占{{{{ {com}.reelected_share|pct }}}}{{% endif %}}"
-        f"{{% if {com}.secretary_reelected_share is not none %}}；书记连任的占新一届书记总数的"
+        f"{{% if {com}.secretary_reelected_share is not none and not ({few}) %}}；书记连任的占新一届书记总数的"
         f"{{{{ {com}.secretary_reelected_share|pct }}}}{{% endif %}}"
         f"{{% if {com}.new_share is not none %}}；新进班子的{{{{ {com}.new }}}}名，占{{{{ {com}.new_share|pct }}}}"
-        f"{{% endif %}}。{{% endif %}}{{% else %}}本期{scope}没有党组织进行换届选举。{{% endif %}}")
+        f"{{% endif %}}{{% endif %}}。{{% endif %}}{{% else %}}本期{scope}没有党组织进行换届选举。{{% endif %}}")
     b.p(f"{{% if {el}.held and {com}.size %}}"
         f"{{% if {com}.age_mean is not none %}}新一届班子成员平均年龄{{{{ {com}.age_mean|num }}}}岁"
-        f"{{% if {com}.age_mean_delta is not none %}}，{{{{ {com}.age_mean_delta|age_change('上届') }}}}{{% endif %}}。"
-        f"{{% endif %}}{{% if {com}.college_share is not none %}}大专及以上学历的占{{{{ {com}.college_share|pct }}}}"
+        f"{{% if {com}.age_mean_delta is not none and not ({small}) %}}，"
+        f"{{{{ {com}.age_mean_delta|age_change('上届') }}}}{{% endif %}}。{{% endif %}}"
+        f"{{% if {small} %}}{{% if {com}.college_share is not none %}}大专及以上学历的"
+        f"{{{{ ({com}.college_share * {com}.size)|round|int }}}}名{{% if {com}.female is not none %}}，"
+        f"{{% else %}}。{{% endif %}}{{% endif %}}{{% if {com}.female is not none %}}女性成员"
+        f"{{{{ {com}.female }}}}名{{% if {com}.female_delta is not none %}}，"
+        f"{{{{ {com}.female_delta|count_change('上届', '名') }}}}{{% endif %}}。{{% endif %}}"
+        f"{{% else %}}"
+        f"{{% if {com}.college_share is not none %}}大专及以上学历的占{{{{ {com}.college_share|pct }}}}"
         f"{{% if {com}.college_share_delta is not none %}}，{{{{ {com}.college_share_delta|pp_change('上届') }}}}"
         f"{{% endif %}}。{{% endif %}}{{% if {com}.female is not none %}}女性成员{{{{ {com}.female }}}}名"
         f"{{% if {com}.female_share is not none %}}，占{{{{ {com}.female_share|pct }}}}{{% endif %}}"
         f"{{% if {com}.female_delta is not none %}}，{{{{ {com}.female_delta|count_change('上届', '名') }}}}"
-        f"{{% endif %}}。{{% endif %}}{{% endif %}}")
+        f"{{% endif %}}。{{% endif %}}{{% endif %}}{{% endif %}}")
 
 
 def coverage_paragraphs(b: Builder) -> None:
@@ -418,8 +433,13 @@ def two_new_report() -> Builder:
 
     b.h1("{{ sec() }}群团组织建设和“一肩挑”")
     mass_org_paragraph(b)
-    b.p("{% if two_new.committee.secretary_union_chair_share is not none %}在本期完成换届的“两新”组织党组织中，"
-        "党组织书记兼任工会主席（“一肩挑”）的占{{ two_new.committee.secretary_union_chair_share|pct }}。"
+    b.p("{% if two_new.committee.secretary_union_chair_share is not none %}"
+        "{% if two_new.elections.held and two_new.elections.held < report.small_base %}"
+        "{% set n = (two_new.committee.secretary_union_chair_share * two_new.elections.held)|round|int %}"
+        "在本期完成换届的{{ two_new.elections.held }}个“两新”组织党组织中，{% if n %}有{{ n }}个党组织书记兼任"
+        "工会主席（“一肩挑”）{% else %}没有党组织书记兼任工会主席（“一肩挑”）{% endif %}。{% else %}"
+        "在本期完成换届的“两新”组织党组织中，"
+        "党组织书记兼任工会主席（“一肩挑”）的占{{ two_new.committee.secretary_union_chair_share|pct }}。{% endif %}"
         "{% elif committee.secretary_union_chair_share is not none %}在本期完成换届的党组织中，党组织书记兼任"
         "工会主席（“一肩挑”）的占{{ committee.secretary_union_chair_share|pct }}。{% endif %}")
 

@@ -52,13 +52,19 @@ TEXT_WIDTH = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT  # 8845 twips = 156 mm
 TEXT_HEIGHT = PAGE_HEIGHT - MARGIN_TOP - MARGIN_BOTTOM  # 12756 twips = 225 mm
 
 # The document grid of GB/T 9704 §5.2.2: 28 characters × 22 lines of 三号 on the type area.
-# w:linePitch is the line pitch in twips (12756 / 22 = 579.8 → 579, the body's exact 28.9 pt line
-# fits it); w:charSpace is what a character cell adds to the 16 pt size of Normal, in 1/4096 pt:
-# (8845 / 20 / 28 − 16) × 4096 = −841 (each cell 15.79 pt, 28 cells = 156 mm).
+# w:linePitch is the line pitch in twips (12756 / 22 = 579.8 → 579; the body's exact 28.9 pt line
+# fits it). A character grid ("linesAndChars") would need cells of 8845 / 28 = 315.9 twips, i.e.
+# w:charSpace = (315.9 / 20 − 16) × 4096 = −841 (CHAR_SPACE); Word squeezes 16 pt characters into
+# such cells, but LibreOffice gives a character wider than its cell two cells, which makes 14
+# characters a line (measured with soffice 7). So the grid is "lines" (GRID_TYPE) and the body
+# text is condensed by 0.5 pt (w:spacing −10 twentieths, BODY_CONDENSE): 442.25 pt / 15.5 pt gives
+# 28 characters a line in Word, WPS and LibreOffice alike (tests/test_layout_gbt9704.py).
 GRID_CHARS = 28
 GRID_LINES = 22
+GRID_TYPE = "lines"
 LINE_PITCH = TEXT_HEIGHT // GRID_LINES
 CHAR_SPACE = round((TEXT_WIDTH / 20 / GRID_CHARS - 16) * 4096)
+BODY_CONDENSE = -10
 
 # Colours of charts: greys and one dark red accent.
 ACCENT = "#9b1c1c"

@@ -135,6 +135,7 @@ class Style:
     hanging_chars: int | None = None
     right_chars: int | None = None
     page_break: bool = False
+    condense: int | None = None  # w:spacing of the runs, in twentieths of a point
 
     def xml(self) -> str:
         ppr = []
@@ -161,6 +162,8 @@ class Style:
         rp = [rfonts(self.east, self.latin)]
         rp.append("<w:b/><w:bCs/>" if self.bold else '<w:b w:val="0"/><w:bCs w:val="0"/>')
         rp.append('<w:color w:val="000000"/>')
+        if self.condense is not None:
+            rp.append(f'<w:spacing w:val="{self.condense}"/>')
         rp.append(f'<w:kern w:val="2"/><w:sz w:val="{self.size}"/><w:szCs w:val="{self.size}"/>')
         based = f'<w:basedOn w:val="{self.based_on}"/>' if self.based_on else ""
         default = ' w:default="1"' if self.style_id == "Normal" else ""
@@ -172,7 +175,8 @@ class Style:
 BLANK_LINE = fonts.BODY_LINE  # "空一行": one body line before the block
 
 STYLES: tuple[Style, ...] = (
-    Style("Normal", "Normal", fonts.FANGSONG, fonts.SIZE_3, align="both", based_on=None),
+    Style("Normal", "Normal", fonts.FANGSONG, fonts.SIZE_3, align="both", based_on=None,
+          condense=fonts.BODY_CONDENSE),
     Style("Title", "Title", fonts.TITLE_FONT, fonts.SIZE_2, align="center", first_line_chars=0,
           line=700, keep_next=True, after=0, snap=False),
     Style("Subtitle", "Subtitle", fonts.KAI, fonts.SIZE_3, align="center", first_line_chars=0,
@@ -302,18 +306,20 @@ def fix_font_table(xml: bytes) -> bytes:
 
 
 def grid_xml() -> str:
-    """The w:docGrid of GB/T 9704: 28 characters × 22 lines (fonts.LINE_PITCH, fonts.CHAR_SPACE)."""
-    return (f'<w:docGrid w:type="linesAndChars" w:linePitch="{fonts.LINE_PITCH}" '
-            f'w:charSpace="{fonts.CHAR_SPACE}"/>')
+    """The w:docGrid of the report: 22 lines of fonts.LINE_PITCH (fonts.GRID_TYPE, see fonts.py for
+    why the 28 characters come from condensed body text rather than a character grid)."""
+    extra = f' w:charSpace="{fonts.CHAR_SPACE}"' if fonts.GRID_TYPE != "lines" else ""
+    return f'<w:docGrid w:type="{fonts.GRID_TYPE}" w:linePitch="{fonts.LINE_PITCH}"{extra}/>'
 
 
 def set_grid(sect_pr: etree._Element) -> None:
-    """Give a w:sectPr the GB/T 9704 grid (replacing any grid it has)."""
+    """Give a w:sectPr the report's grid (replacing any grid it has)."""
     grid = sect_pr.find(f"{W}docGrid")
     if grid is None:
         grid = etree.SubElement(sect_pr, f"{W}docGrid")
     for attr in list(grid.attrib):
         del grid.attrib[attr]
-    grid.set(f"{W}type", "linesAndChars")
+    grid.set(f"{W}type", fonts.GRID_TYPE)
     grid.set(f"{W}linePitch", str(fonts.LINE_PITCH))
-    grid.set(f"{W}charSpace", str(fonts.CHAR_SPACE))
+    if fonts.GRID_TYPE != "lines":
+        grid.set(f"{W}charSpace", str(fonts.CHAR_SPACE))
