@@ -131,6 +131,10 @@ def test_signature_and_date_from_the_config(elections_report):
     i = texts.index("中共示例区委组织部")
     assert paras[i][0] == "落款" and paras[i + 1] == ("成文日期", "2026年12月6日")
     assert texts.index("数据说明") > i  # after the body, before the data note
+    table = _part(elections_report, "word/fontTable.xml")  # the rendered report declares them too
+    fang = table.find(f"{W}font[@{W}name='仿宋_GB2312']")
+    assert fang.find(f"{W}altName").get(f"{W}val") == "仿宋"
+    assert fang.find(f"{W}charset").get(f"{W}val") == "86"
 
 
 def test_long_lists_go_to_attachments(elections_report):
