@@ -64,9 +64,13 @@ def pct(share: object, digits: int = 1) -> str:
     return "" if _missing(share) else f"{_trim(float(share) * 100, digits)}%"
 
 
-def pp(delta: object, digits: int = 1) -> str:
-    """A share difference as percentage points without sign: 0.009 → "0.9"."""
-    return "" if _missing(delta) else _trim(abs(float(delta)) * 100, digits)
+def pp(delta: object, digits: int | None = None) -> str:
+    """A share difference as percentage points without sign, with the text's precision
+    (``report.pct_digits``, 1): 0.009 → "0.9", 0.01 → "1.0"."""
+    if _missing(delta):
+        return ""
+    d = PCT_DIGITS.get() if digits is None else digits
+    return f"{_round_half_up(abs(float(delta)) * 100, d):.{d}f}"
 
 
 def _round_half_up(x: float, digits: int) -> float:

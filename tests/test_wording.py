@@ -30,6 +30,7 @@ def test_percentages_have_one_precision():
         assert zh.pp_change(0.001, "上季度") == "高于上季度0.10个百分点"
     assert zh.pct_text(0.8) == "80.0%"  # the setting ends with the block
     assert zh.FILTERS["pct"] is zh.pct_text  # what templates write
+    assert zh.pp(0.01) == "1.0" and zh.pp(0.001) == "0.1"  # "1.0个百分点" beside "0.1个百分点"
 
 
 def test_points_are_the_difference_of_the_printed_figures():
