@@ -201,3 +201,26 @@ def test_title_breaks_at_a_phrase_boundary(sample_reports):
     assert "\n" in title
     first, second = title.split("\n")
     assert first.endswith("和") and second.startswith("党员队伍")
+
+
+def test_changes_agree_with_last_quarters_report(sample_reports, tmp_path):
+    """Every "A%，高于/低于上季度X个百分点" or "A%，与上季度持平" of the Q3 report agrees with the
+    figure the Q2 report printed for the same phrase: Q2 + change = Q3, to the printed decimal."""
+    from reportgen import api
+
+    api.build(ROOT / "data_samples" / "2026Q2", out=tmp_path, template="季度统计分析")
+    q2 = "\n".join(_analysis(Document(str(tmp_path / "report.docx"))))
+    q3 = "\n".join(_analysis(sample_reports["季度统计分析"]))
+    claim = re.compile(r"([^，。；（\d]+?)(\d+\.\d)%[，（](与上季度持平|高于上季度(\d+\.\d)个百分点|低于上季度(\d+\.\d)个百分点)")
+    checked = 0
+    for m in claim.finditer(q3):
+        label, now = m.group(1), float(m.group(2))
+        before = re.search(re.escape(label) + r"(\d+\.\d)%", q2)
+        if before is None:
+            continue
+        prev = float(before.group(1))
+        change = 0.0 if m.group(3).endswith("持平") else float(m.group(4) or m.group(5)) * \
+            (1 if m.group(4) else -1)
+        assert round(prev + change, 1) == now, (label, prev, m.group(0))
+        checked += 1
+    assert checked >= 4, checked
