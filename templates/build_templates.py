@@ -8,7 +8,12 @@ tests/test_render_templates.py fails when the shipped templates are stale.
 
 Writing rules for the wording: a sentence that states a figure appears only when the figure exists
 (`{% if x is not none %}`), changes are phrased by the zh filters for their sign ("比上届多6名",
-"比上季度减少3人"), and a section with nothing to say is left out.
+"比上季度减少3人"), and a section with nothing to say is left out. The wording rules of issue 18
+live in reportgen/zh.py and docs/模板说明.md §九: percentages with one decimal (`|pct`), changes
+on the printed figures (the renderer passes displayed deltas), counts instead of percentages below
+report.small_base, no tool or file names before 数据说明; the title goes through `|title_break`.
+Layout: the 28 × 22 grid, 三级/四级 headings, 落款/成文日期 and 附件 blocks (Builder.signature,
+attachment_note, attachments), styles from reportgen/render/ooxml.py.
 """
 
 from __future__ import annotations

@@ -189,13 +189,13 @@ STYLES: tuple[Style, ...] = (
     Style("RGAppendix", "附表标题", fonts.HEI, fonts.SIZE_3, align="center", first_line_chars=0,
           keep_next=True, outline=0, before=289),
     Style("RGTableCaption", "表题", fonts.HEI, fonts.SIZE_4, align="center", first_line_chars=0,
-          keep_next=True, before=120, snap=False),
+          keep_next=True, before=120, snap=False, condense=0),
     Style("RGFigureCaption", "图题", fonts.HEI, fonts.SIZE_4, align="center", first_line_chars=0,
-          after=120, snap=False),
+          after=120, snap=False, condense=0),
     Style("RGFigure", "图", fonts.FANGSONG, fonts.SIZE_3, align="center", first_line_chars=0,
           line=240, line_rule="auto", keep_next=True, snap=False),
     Style("RGTableText", "表格文字", fonts.FANGSONG, fonts.SIZE_5, align="center", first_line_chars=0,
-          line=fonts.TABLE_LINE, snap=False),
+          line=fonts.TABLE_LINE, snap=False, condense=0),
     Style("RGSignature", "落款", fonts.FANGSONG, fonts.SIZE_3, align="right", first_line_chars=0,
           right_chars=400, before=BLANK_LINE),
     Style("RGDate", "成文日期", fonts.FANGSONG, fonts.SIZE_3, align="right", first_line_chars=0,
@@ -212,7 +212,7 @@ STYLES: tuple[Style, ...] = (
     Style("RGAttachTitle", "附件标题", fonts.TITLE_FONT, fonts.SIZE_2, align="center", first_line_chars=0,
           line=700, keep_next=True, before=BLANK_LINE, after=BLANK_LINE, snap=False),
     Style("Footer", "footer", fonts.SONG, fonts.SIZE_4, first_line_chars=0, line=240,
-          line_rule="auto", snap=False, latin=fonts.SONG),
+          line_rule="auto", snap=False, latin=fonts.SONG, condense=0),
 )
 STYLE_FONTS = {s.style_id: s.east for s in STYLES}
 
