@@ -181,3 +181,28 @@ def test_pdf_has_28_characters_a_line(tmp_path):
     assert most == fonts.GRID_CHARS, Counter(lengths)
     assert max(lengths) <= fonts.GRID_CHARS + 1  # a line may take one closing mark (避头尾)
     print(Counter(lengths))
+
+
+def test_a_users_title_without_the_filter_is_broken_too(tmp_path):
+    """A user's template that writes {{ title }} (no |title_break) still gets the break."""
+    import io
+
+    from docx import Document as New
+
+    from reportgen.indicators import compute
+    from reportgen.ingest import load
+    from reportgen.render import render_report
+
+    doc = New(io.BytesIO(template_path("季度统计分析").read_bytes()))
+    title = doc.paragraphs[0]
+    assert "title_break" in title.text
+    title.runs[0].text = "{{ title }}"
+    for r in title.runs[1:]:
+        r.text = ""
+    path = tmp_path / "我的模板.docx"
+    doc.save(str(path))
+    ds = load(ROOT / "data_samples" / "2026Q3", period="2026Q3")
+    result = render_report(compute(ds), tmp_path / "out", template=path,
+                           title="示例区2026年第三季度党员队伍和基层组织建设情况统计分析报告")
+    text = Document(str(result.report)).paragraphs[0].text
+    assert text == "示例区2026年第三季度党员队伍和\n基层组织建设情况统计分析报告"

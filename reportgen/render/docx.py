@@ -202,14 +202,43 @@ def deterministic_zip(data: bytes, replace: dict[bytes, bytes] | None = None) ->
 _TEXT_STYLES = {None, "Normal", "Heading1", "Heading2", "Heading3", "Heading4", "Subtitle"}
 
 
+def _break_title(p: etree._Element) -> None:
+    """A title of one run written as ``{{ title }}`` (a user's template) broken like
+    ``{{ title|title_break }}``: a w:br at a phrase boundary (zh.title_lines)."""
+    runs = p.findall(f"{W}r")
+    if len(runs) != 1 or runs[0].find(f"{W}br") is not None:
+        return
+    texts = runs[0].findall(f"{W}t")
+    if len(texts) != 1 or not texts[0].text:
+        return
+    lines = zh.title_lines(texts[0].text)
+    if len(lines) < 2:
+        return
+    t = texts[0]
+    t.text = lines[0]
+    at = list(runs[0]).index(t)
+    for i, line in enumerate(lines[1:]):
+        br = etree.Element(f"{W}br")
+        nt = etree.Element(f"{W}t")
+        nt.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        nt.text = line
+        runs[0].insert(at + 1 + 2 * i, br)
+        runs[0].insert(at + 2 + 2 * i, nt)
+
+
 def tidy_body_text(body: etree._Element, refs: tuple[str, ...] = ("上季度", "上届")) -> None:
     """The wording post-pass of the rendered body (documented in docs/模板说明.md): a space
     between two Chinese characters or punctuation marks is removed (zh.tidy_body: the trace of a
     Jinja tag inside a Chinese sentence), and a paragraph saying "与上季度持平" more than once says
-    it once (zh.merge_level). Tables, figures and captions are left alone."""
+    it once (zh.merge_level); a long title written without ``|title_break`` is broken at a phrase
+    boundary. Tables, figures and captions are left alone."""
     for p in body.iter(f"{W}p"):
         ps = p.find(f"{W}pPr/{W}pStyle")
-        if (ps.get(f"{W}val") if ps is not None else None) not in _TEXT_STYLES:
+        style = ps.get(f"{W}val") if ps is not None else None
+        if style in ("Title", "RGAttachTitle"):
+            _break_title(p)
+            continue
+        if style not in _TEXT_STYLES:
             continue
         texts = p.findall(f".//{W}t")
         for t in texts:
