@@ -203,7 +203,7 @@ STYLES: tuple[Style, ...] = (
     # 附件说明 (§7.3.6): "附件：1. 名称" two characters in, a long name wraps under its first
     # character; "2. 名称" of a second item aligned with "1."
     Style("RGAttachNote", "附件说明", fonts.FANGSONG, fonts.SIZE_3, first_line_chars=None,
-          left_chars=650, hanging_chars=450, before=BLANK_LINE),
+          left_chars=650, hanging_chars=450, before=BLANK_LINE, keep_next=True),
     Style("RGAttachNoteMore", "附件说明续", fonts.FANGSONG, fonts.SIZE_3, first_line_chars=None,
           left_chars=650, hanging_chars=150),
     # each 附件 on a new page: "附件1" in 黑体 三号 at the top left, then its title (小标宋 二号)
