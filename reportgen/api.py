@@ -16,7 +16,7 @@ import yaml
 
 from .config import DEFAULT, Config, load_config
 from .dataset import Dataset
-from .outputs import safe_filename
+from .outputs import OutputSet, safe_filename
 from .periods import Period
 from .procs import forks
 
@@ -52,11 +52,16 @@ def load(path: str | Path, period: str | Period | None = None,
 def validate(path: str | Path, period: str | Period | None = None, out: str | Path | None = None,
              config: Config | str | Path | None = None, progress: Progress | None = None) -> Dataset:
     """``load`` and, when ``out`` is given, write ``out/validation.xlsx``."""
-    ds = load(path, period=period, config=config, progress=progress)
-    if out is not None:
-        from .validate.workbook import write_validation_xlsx
+    if out is None:
+        return load(path, period=period, config=config, progress=progress)
+    from .validate.workbook import write_validation_xlsx
 
-        write_validation_xlsx(ds, Path(out) / "validation.xlsx")
+    # the new output set is validation.xlsx alone, as for build --strict: no report of an earlier
+    # build is left beside a validation of other data
+    with OutputSet(out) as outset:
+        ds = load(path, period=period, config=config, progress=progress)
+        write_validation_xlsx(ds, outset.dir / "validation.xlsx")
+        outset.commit()
     return ds
 
 
@@ -105,18 +110,24 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
 
     cfg = _config(config)
     out_dir = Path(out)
-    with _ChartHelper() as helper:
+    # everything is written into a staging folder and swapped in as a whole at the end (a failed,
+    # interrupted or --strict run leaves the previous set as it was); the lock keeps a second
+    # build out of the same folder
+    with OutputSet(out_dir) as outset, _ChartHelper() as helper:
+        stage = outset.dir
         ds = _load(path, period=period, config=cfg, progress=progress or _auto_progress(),
-                   while_reading=_import_writers)
+                   while_reading=_import_writers, exclude=[out_dir])
         charts = helper.after_load(ds)
         from .render import render_report
         from .validate.workbook import write_validation_xlsx
 
-        if not ds.usable:
-            write_validation_xlsx(ds, out_dir / "validation.xlsx")
+        if not ds.usable:  # the new set is validation.xlsx alone, which says why
+            write_validation_xlsx(ds, stage / "validation.xlsx")
+            outset.commit()
             raise NothingUsable("没有找到可用的数据：请查看 validation.xlsx 中的问题，或确认文件夹和统计期是否正确")
-        if strict and ds.error_count:
-            write_validation_xlsx(ds, out_dir / "validation.xlsx")
+        if strict and ds.error_count:  # likewise: no earlier report is left beside it
+            write_validation_xlsx(ds, stage / "validation.xlsx")
+            outset.commit()
             raise StrictStop(f"报送数据中有 {ds.error_count} 个错误（--strict 模式下不生成报告），"
                              "请按 validation.xlsx 修改后重试")
         prev_ds = None
@@ -126,23 +137,26 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
             prev_ds = load(previous, period=ds.period.previous(), config=cfg)
         if narrative is None:
             narrative = read_narrative(path)
-        files = [write_validation_xlsx(ds, out_dir / "validation.xlsx")]
+        files = [write_validation_xlsx(ds, stage / "validation.xlsx")]
         ind = compute(ds, previous=prev_ds, config=cfg, election_window=election_window)
-        rendered = render_report(ind, out_dir, template=template or "季度统计分析", narrative=narrative,
+        rendered = render_report(ind, stage, template=template or "季度统计分析", narrative=narrative,
                                  chart_process=charts)
         files.extend(rendered.files)
-        result = BuildResult(out_dir, ds, ind, files)
+        parts: dict[str, BuildResult] = {}
         if by == "area":
-            parts = list(split_by_area(ds, prev_ds))
-            folders = area_folders([area for area, _, _ in parts])
-            for area, part, part_prev in parts:
-                sub = out_dir / folders[area]
+            split = list(split_by_area(ds, prev_ds))
+            folders = area_folders([area for area, _, _ in split])
+            for area, part, part_prev in split:
+                sub = stage / folders[area]
                 part_ind = compute(part, previous=part_prev, config=cfg, election_window=election_window)
                 r = render_report(part_ind, sub, template=template or "季度统计分析", narrative=narrative,
                                   district=area, chart_process=charts)
-                result.parts[area] = BuildResult(sub, part, part_ind, list(r.files))
+                parts[area] = BuildResult(outset.final(sub), part, part_ind,
+                                          [outset.final(f) for f in r.files])
         elif by is not None:
             raise ValueError(f"不支持按“{by}”分别生成报告，目前只支持 --by area（按片区）")
+        outset.commit()  # render_report has waited for its charts: all are in the staging folder
+        result = BuildResult(out_dir, ds, ind, [outset.final(f) for f in files], parts)
     return result
 
 

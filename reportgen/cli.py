@@ -2,7 +2,10 @@
 
 Exit codes (SPEC §4): build — 0 report written (even if rows were left out), 1 ``--strict`` with
 errors, 2 nothing usable; validate — 0 clean, 1 errors found, 2 nothing usable; any user mistake
-(bad folder, bad period, bad template) — 2 with a Chinese message, never a traceback (unless --debug).
+(bad folder, bad period, bad template) or operating-system fault on the user's paths (read-only,
+full disk, no permission, a name taken, a file open in Word, another build writing into the same
+folder) — 2 with a Chinese message, never a traceback (unless --debug); 3 an internal error;
+130 Ctrl-C ("已中断，未生成新的输出"); 143 SIGTERM.
 """
 
 from __future__ import annotations
@@ -102,30 +105,54 @@ class _Bar:
             self.progress.stop()
 
 
+INTERRUPTED = "已中断，未生成新的输出"
+
+
+class Terminated(BaseException):
+    """SIGTERM reached the main process: unwind like Ctrl-C (the staging folder is removed, the
+    lock released, the helper processes end), then exit 143."""
+
+
 def _run(fn):
-    """Call fn, turning user mistakes into a Chinese message and exit code 2."""
+    """Call fn, turning user mistakes into a Chinese message and exit code 2.
+
+    Exit codes: 0 done; 1 ``--strict`` with errors, or validate found errors; 2 a user mistake, an
+    operating-system fault on the user's paths (read-only, full disk, no permission, a name taken,
+    a file open in Word), another build writing into the same folder, or nothing usable; 3 an
+    internal error; 130 interrupted (Ctrl-C), 143 terminated."""
     from .api import NothingUsable, StrictStop
     from .config import ConfigError
+    from .outputs import OutputError, os_error_message
     from .periods import PeriodError
 
     try:
         return fn()
     except typer.Exit:
         raise
+    except KeyboardInterrupt:
+        _console(stderr=True).print(f"[red]{INTERRUPTED}[/red]")
+        raise typer.Exit(130)
+    except Terminated:
+        _console(stderr=True).print("[red]已终止，未生成新的输出[/red]")
+        raise typer.Exit(143)
     except StrictStop as exc:
         _console(stderr=True).print(f"[red]{exc}[/red]")
         raise typer.Exit(1)
     except NothingUsable as exc:
         _console(stderr=True).print(f"[red]{exc}[/red]")
         raise typer.Exit(2)
-    except PermissionError as exc:
+    except OutputError as exc:
         if _state["debug"]:
-            log.exception("permission error")
-        name = Path(exc.filename).name if getattr(exc, "filename", None) else "输出文件"
-        _console(stderr=True).print(f"[red]错误：[/red]无法写入“{name}”，它可能正在 Word、WPS 或 Excel 中打开。"
-                                    "请关闭该文件（或换一个输出文件夹）后重新运行。")
+            log.exception("output error")
+        _console(stderr=True).print(f"[red]错误：[/red]{exc}")
         raise typer.Exit(2)
-    except (UserError, PeriodError, ConfigError, FileNotFoundError, FileExistsError, ValueError) as exc:
+    except OSError as exc:  # the system's fault on a path outside the output set (a template, a sample folder)
+        if _state["debug"]:
+            log.exception("os error")
+        text = str(exc) if exc.errno is None else os_error_message(exc, verb="读写")  # ours: Chinese already
+        _console(stderr=True).print(f"[red]错误：[/red]{text}")
+        raise typer.Exit(2)
+    except (UserError, PeriodError, ConfigError, ValueError) as exc:
         if _state["debug"]:
             log.exception("user error")
         _console(stderr=True).print(f"[red]错误：[/red]{exc}")
@@ -362,10 +389,29 @@ def main() -> None:
             stream.reconfigure(errors="replace")  # type: ignore[attr-defined]
         except (AttributeError, ValueError):
             pass
+    _on_sigterm()
     try:
         app()  # standalone mode: always ends in SystemExit with the exit code
     except SystemExit as exc:
         _leave(exc.code)
+    except KeyboardInterrupt:  # before or after a command ran
+        print(INTERRUPTED, file=sys.stderr)
+        _leave(130)
+
+
+def _on_sigterm() -> None:
+    """SIGTERM unwinds the command like Ctrl-C does (the helper processes die with this one in any
+    case, PR_SET_PDEATHSIG; this also removes the staging folder and the lock at once)."""
+    import signal
+
+    def stop(signum, frame):
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)  # a second SIGTERM ends it at once
+        raise Terminated()
+
+    try:
+        signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError, AttributeError):
+        pass
 
 
 def _leave(code: object) -> None:

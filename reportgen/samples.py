@@ -37,6 +37,7 @@ from . import schema
 from .dataset import Dataset
 from .outputs import atomic_write
 from .periods import Period, parse_period
+from .procs import child_init
 from .validate.catalog import RULES
 
 __all__ = ["District", "SampleResult", "build_district", "generate", "write_district"]
@@ -1297,7 +1298,8 @@ def write_district(d: District, out_dir: str | Path, workbooks: int = 8, messy: 
         # Each file is independent of the others, so the bytes do not depend on the schedule.
         # fork (not spawn): workers must not re-import the caller's main module.
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(jobs, len(books)), mp_context=ctx) as pool:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(books)), mp_context=ctx,
+                                 initializer=child_init) as pool:
             for fut in [pool.submit(_write_book, b, meta, out / b.file) for b in order]:
                 fut.result()
     else:

@@ -84,7 +84,9 @@ def test_as_of_from_consistent_covers(tmp_path):
 def test_progress_is_called_per_file(tmp_path):
     folder = tmp_path / "2026Q3"
     for i in range(3):
-        write_workbook(folder / f"{i}.xlsx", valid_sheets() if i == 0 else {schema.ORGS.name: []})
+        # three different files (identical ones would be read once)
+        write_workbook(folder / f"{i}.xlsx", valid_sheets() if i == 0
+                       else {(schema.ORGS if i == 1 else schema.ELECTIONS).name: []})
     calls = []
     load(folder, progress=lambda stage, done, total: calls.append((stage, done, total)))
     reads = [c for c in calls if c[0] == ingest.READ_STAGE]

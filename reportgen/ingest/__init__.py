@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -28,7 +28,7 @@ from .. import schema
 from ..config import DEFAULT, Config
 from ..dataset import Dataset, complete, conform
 from ..periods import Period, PeriodError, find_period, parse_period
-from ..procs import mp_context
+from ..procs import child_init, mp_context
 from ..validate import catalog, issues as iss, rules
 from . import normalize as nz
 from . import discover as _discover  # keep ``reportgen.ingest.discover`` the module
@@ -50,23 +50,28 @@ class IngestError(Exception):
 
 def load(path: str | Path, period: str | Period | None = None, config: Config = DEFAULT,
          progress: Callable[[str, int, int], None] | None = None,
-         while_reading: Callable[[], None] | None = None) -> Dataset:
+         while_reading: Callable[[], None] | None = None,
+         exclude: Iterable[str | Path] = ()) -> Dataset:
     """Read a folder (recursively) or a single file, normalise and check it.
 
     The period is ``period`` if given, else the 统计期 on the covers, else one named in the folder
     name; the as-of date is the covers' 截止日期 when they agree on one inside the period, else the
     period's last day. ``progress(stage, done, total)`` is called as files are read;
     ``while_reading()`` once, in this thread, while the readers work (``build`` imports the
-    report writers then); its failure is ignored."""
+    report writers then); its failure is ignored. Folders in ``exclude`` (the output folder) are
+    left out with a note when they lie inside ``path``; files identical to another, reportgen's
+    own outputs, undecodable names and unreadable folders are listed, not read (``discover``)."""
     path = Path(path)
     if not path.exists():
         raise IngestError(f"找不到“{path}”，请检查文件夹或文件的路径是否正确")
-    root, files = _discover.discover(path)
-    if not files:
+    found = _discover.survey(path, exclude)
+    root, files = found.root, found.files
+    if not files and not found.skipped:
         raise IngestError(f"“{path}”中没有找到任何报送文件；请把各单位报送的 .xlsx、.xls 或 .csv 文件放入该文件夹")
     t0 = time.perf_counter()
     with _process_pool(files) as pool:  # kept open for the checks, which use a worker too
         results = _read_all(files, config, progress, _once(while_reading), pool)
+        results = _with_skipped(results, found.skipped)
         t1 = time.perf_counter()
 
         chosen, period_issues = _period(period, results, root, path)
@@ -80,6 +85,14 @@ def load(path: str | Path, period: str | Period | None = None, config: Config = 
     if progress:
         progress(CHECK_STAGE, 1, 1)
     return ds
+
+
+def _with_skipped(results: list[FileResult], skipped: list[_discover.Skipped]) -> list[FileResult]:
+    """The files read and the files and folders not read (one issue line each), by path."""
+    if not skipped:
+        return results
+    extra = [FileResult(s.rel, None, s.status, issues=[issue(s.rel, "", s.rule, s.detail)]) for s in skipped]
+    return sorted(results + extra, key=lambda r: r.file)
 
 
 def _once(fn: Callable[[], None] | None) -> Callable[[], None]:
@@ -106,14 +119,19 @@ def _process_pool(files: list[tuple[Path, str]]) -> Iterator[ProcessPoolExecutor
     pool = None
     if _workers(files) > 1 and _input_bytes(files) >= PROCESS_MIN_BYTES:
         try:
-            pool = ProcessPoolExecutor(max_workers=_workers(files), mp_context=mp_context())
+            pool = ProcessPoolExecutor(max_workers=_workers(files), mp_context=mp_context(),
+                                       initializer=child_init)
         except (OSError, RuntimeError):
             pass  # read by threads
     if pool is None:
         yield None
         return
-    with pool:
+    try:
         yield pool
+    except BaseException:  # Ctrl-C, an error: drop the files not yet read instead of reading them all
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _read_all(files: list[tuple[Path, str]], config: Config,

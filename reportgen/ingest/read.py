@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import functools
 import io
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from .discover import WPS_EXTENSIONS, Sniffed, sniff
 
 ID_NUMERIC = "_id_numeric"  # per row: the ID cell was a number (or scientific notation text)
 ROW = "_row"
+_SEPARATORS = ("\t", ",", ";")  # a tie in a line goes to the first
 _SCI = r"^\d(?:\.\d+)?[eE]\+?\d+$|^\d{16,}\.0*$"
 
 
@@ -230,8 +232,7 @@ def decode_text(data: bytes) -> str:
 def _read_csv(path: Path, rel: str, limits: Limits) -> FileResult:
     text = decode_text(path.read_bytes())
     lines = pd.Series(text.splitlines() or [""], dtype=nz.STRING)
-    first = next((x for x in lines.head(20) if x and x.strip()), "")
-    sep = max(("\t", ",", ";"), key=first.count) if first else ","
+    sep = _separator([x for x in lines.head(100) if x and x.strip()][:20])
     width = int(lines.str.count(sep).max() or 0) + 1
     if len(lines) > limits.max_rows_per_sheet:
         raise _Refused("file.too_large", f"文件有 {len(lines)} 行，超过上限 {limits.max_rows_per_sheet} 行")
@@ -247,6 +248,13 @@ def _read_csv(path: Path, rel: str, limits: Limits) -> FileResult:
         result.sheets.append(raw)
     _no_sheet(result)
     return result
+
+
+def _separator(lines: list[str]) -> str:
+    """The separator most of the first lines use (each line votes for the one it holds most of):
+    a title line above the header holds none and does not decide."""
+    votes = Counter(max(_SEPARATORS, key=line.count) for line in lines if any(s in line for s in _SEPARATORS))
+    return votes.most_common(1)[0][0] if votes else ","
 
 
 # --------------------------------------------------------------------------- sheets

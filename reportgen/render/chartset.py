@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..procs import mp_context
+from ..procs import child_init, mp_context
 from .chartdata import Plan, plan
 
 # key -> caption title; the order is the order of the files and of make_charts().
@@ -136,7 +136,8 @@ class ChartProcess:
     import matplotlib before charts are due. Use as a context manager or call :meth:`close`."""
 
     def __init__(self, warm: bool = True) -> None:
-        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp_context())
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp_context(),
+                                         initializer=child_init)
         self._pool.submit(_started)  # the process starts (forks) now
         if warm:
             self.warm()

@@ -264,7 +264,10 @@ def _sources(ind: Any, ctx: dict) -> dict:
     if ind is not None and getattr(ind, "dataset", None) is not None:
         table = getattr(ind.dataset, "files", None)
         if isinstance(table, pd.DataFrame) and "file" in table.columns:
-            files = [str(f) for f in table["file"].tolist()]
+            # not the copies, outputs and folders skipped as not data (their status says 已跳过)
+            skipped = table["status"].astype("string").str.startswith("已跳过").fillna(False) \
+                if "status" in table.columns else pd.Series(False, index=table.index)
+            files = [str(f) for f in table.loc[~skipped.to_numpy(dtype=bool), "file"].tolist()]
     read, used = _num(q.get("rows_read")), _num(q.get("rows_used"))
     shown = files[:8]
     files_text = "、".join(shown) + ("等" if len(files) > len(shown) else "")

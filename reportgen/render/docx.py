@@ -26,7 +26,7 @@ from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError,
 from lxml import etree
 
 from .. import zh
-from ..outputs import atomic_write
+from ..outputs import OUTPUT_CATEGORY, atomic_write
 from . import fonts
 from .blocks import RenderState, wrap
 from .chartset import CHART_TITLES, ChartInfo, ChartProcess, ChartSet, draw_here
@@ -249,7 +249,7 @@ def tidy_body_text(body: etree._Element, refs: tuple[str, ...] = ("上季度", "
                 texts[0].text = zh.merge_level(texts[0].text, ref)
 
 
-def fix_core_properties(document: Any, title: str = "", subject: str = "") -> None:
+def fix_core_properties(document: Any, title: str = "", subject: str = "", category: str = "") -> None:
     cp = document.core_properties
     cp.author = AUTHOR
     cp.last_modified_by = AUTHOR
@@ -261,7 +261,7 @@ def fix_core_properties(document: Any, title: str = "", subject: str = "") -> No
     cp.subject = subject
     cp.comments = ""
     cp.keywords = ""
-    cp.category = ""
+    cp.category = category  # OUTPUT_CATEGORY on a report: the reader skips it
 
 
 def open_template(template: Path) -> tuple[DocxTemplate, str]:
@@ -325,7 +325,8 @@ def render_docx(tpl: DocxTemplate, src: str, ctx: dict, charts: ChartSet,
     ensure_styles(document.styles.element)
     ensure_run_fonts(document.element.body)
     fix_core_properties(document, title=str(ctx.get("title", "")),
-                        subject=f"{ctx.get('district', '')}{ctx.get('period', {}).get('zh', '')}")
+                        subject=f"{ctx.get('district', '')}{ctx.get('period', {}).get('zh', '')}",
+                        category=OUTPUT_CATEGORY)
     buf = io.BytesIO()
     tpl.save(buf)
     return buf.getvalue()

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 import xlsxwriter
 
 from ..arrowtext import string_buffers
+from ..outputs import OUTPUT_CATEGORY
 from ..sheetxml import BulkWorkbook, Column, clean_texts
 from .ooxml import text
 from .tables import ORDER, TableSpec, _header_levels, _width, column_kind, lookup, title_of
@@ -209,7 +210,7 @@ def write_tables_xlsx(source: Any, path: str | Path,
     book = BulkWorkbook(OPTIONS)
     wb = book.workbook
     wb.set_properties({"title": text(ctx.get("title", "统计表")), "author": "reportgen",
-                       "company": "", "created": FIXED, "comments": ""})
+                       "company": "", "created": FIXED, "comments": "", "category": OUTPUT_CATEGORY})
     fmt = _Formats(wb)
     used = {"目录"}
     index = wb.add_worksheet("目录")

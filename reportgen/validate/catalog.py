@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 ERROR = "错误"
 WARNING = "警告"
+SKIPPED = "已跳过"  # not data: read past, neither counted nor left out (SPEC §2)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,13 @@ _RULES = (
     Rule("sheet.duplicate_header", WARNING, "同一表头出现多次，只使用第一列", "请删除重复的列"),
     Rule("sheet.unknown_column", WARNING, "无法识别的列，已保留但不参与统计", "如是模板列请改回模板表头，否则可忽略"),
     Rule("sheet.period_mismatch", WARNING, "封面统计期与本次统计期不一致", "请确认报送的是本期数据"),
+    Rule("file.duplicate", SKIPPED, "已跳过（与另一文件内容完全相同）",
+         "如是备份或副本可删除；如应是另一单位的数据，请换成正确的文件"),
+    Rule("file.own_output", SKIPPED, "已跳过（reportgen 生成的输出文件）", "输出文件不是报送数据，请不要放入报送文件夹"),
+    Rule("file.output_folder", SKIPPED, "已跳过（本次的输出文件夹）", "建议把输出文件夹放在报送文件夹之外"),
+    Rule("file.bad_name", ERROR, "文件名无法识别（可能是编码问题），未读取", "请把文件改名后重新报送"),
+    Rule("file.folder_unreadable", ERROR, "文件夹无法打开，其中的文件未读取", "请检查文件夹权限，或把其中的文件复制到可以打开的文件夹"),
+    Rule("file.folder_link", SKIPPED, "已跳过（链接指向已读取的文件夹）", "无需处理；如需读取请把文件直接放入报送文件夹"),
     # row rules
     Rule("row.required", ERROR, "必填项为空", "请补填该项"),
     Rule("row.enum", ERROR, "填写的值不在规定选项内", "请从下拉选项中选择"),

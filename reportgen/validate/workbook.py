@@ -17,7 +17,7 @@ import pandas as pd
 import xlsxwriter
 
 from ..dataset import Dataset
-from ..outputs import clean_text
+from ..outputs import OUTPUT_CATEGORY, clean_text
 from ..sheetxml import BulkWorkbook, Column, clean_texts
 from . import catalog
 from .issues import ISSUE_TITLES, RECONCILIATION_TITLES, SUMMARY_COLUMNS, file_summary
@@ -38,7 +38,8 @@ def write_validation_xlsx(ds: Dataset, path: str | Path) -> Path:
     """Write the validation workbook of ``ds`` to ``path`` (atomically) and return the path."""
     book = BulkWorkbook(_OPTIONS)
     wb = book.workbook
-    wb.set_properties({"title": "报送数据校验结果", "author": "reportgen", "created": FIXED_TIME})
+    wb.set_properties({"title": "报送数据校验结果", "author": "reportgen", "created": FIXED_TIME,
+                       "category": OUTPUT_CATEGORY})
     fmt = _formats(wb)
     _issues_sheet(book, fmt, ds)
     _files_sheet(wb, fmt, ds)
