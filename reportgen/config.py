@@ -64,10 +64,24 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class Report:
+    """Wording and layout of the report (issue 18): precision of percentages in the text, the
+    smallest base stated as a percentage, the optional 落款 and 成文日期, and when a long list
+    goes to a 附件."""
+
+    pct_digits: int = 1  # every percentage in the text has this many decimals: 45.0%, 35.4%
+    small_base: int = 10  # a share of fewer than this many is written as counts ("3名中有1名")
+    signature_unit: str = ""  # 落款 (issuing unit) under the body, e.g. "中共示例区委组织部"
+    date: str = ""  # 成文日期 as YYYY-MM-DD, written "2026年12月6日"
+    appendix_min_rows: int = 15  # a list longer than this goes to a 附件 (换届工作情况报告)
+
+
+@dataclass(frozen=True)
 class Config:
     regulations: Regulations = field(default_factory=Regulations)
     concerns: Concerns = field(default_factory=Concerns)
     limits: Limits = field(default_factory=Limits)
+    report: Report = field(default_factory=Report)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -91,7 +105,7 @@ def load_config(path: str | Path | None = None) -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"配置文件 {path} 应为“分组: 参数: 值”的格式")
     parts = {}
-    for name in ("regulations", "concerns", "limits"):
+    for name in ("regulations", "concerns", "limits", "report"):
         current = getattr(DEFAULT, name)
         given = data.pop(name, None) or {}
         known = {f.name: f.type for f in fields(current)}
@@ -103,5 +117,5 @@ def load_config(path: str | Path | None = None) -> Config:
         parts[name] = replace(current, **typed)
     if data:
         raise ConfigError(f"配置文件 {path} 中有未知分组：{'、'.join(map(str, data))}；"
-                          "可用分组：regulations、concerns、limits")
+                          "可用分组：regulations、concerns、limits、report")
     return Config(**parts)

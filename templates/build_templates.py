@@ -8,7 +8,12 @@ tests/test_render_templates.py fails when the shipped templates are stale.
 
 Writing rules for the wording: a sentence that states a figure appears only when the figure exists
 (`{% if x is not none %}`), changes are phrased by the zh filters for their sign ("比上届多6名",
-"比上季度减少3人"), and a section with nothing to say is left out.
+"比上季度减少3人"), and a section with nothing to say is left out. The wording rules of issue 18
+live in reportgen/zh.py and docs/模板说明.md §九: percentages with one decimal (`|pct`), changes
+on the printed figures (the renderer passes displayed deltas), counts instead of percentages below
+report.small_base, no tool or file names before 数据说明; the title goes through `|title_break`.
+Layout: the 28 × 22 grid, 三级/四级 headings, 落款/成文日期 and 附件 blocks (Builder.signature,
+attachment_note, attachments), styles from reportgen/render/ooxml.py.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from reportgen.render import fonts  # noqa: E402
 from reportgen.render.docx import deterministic_zip, fix_core_properties  # noqa: E402
-from reportgen.render.ooxml import STYLE_FONTS, W_NS, rfonts, styles_xml  # noqa: E402
+from reportgen.render.ooxml import STYLE_FONTS, W_NS, rfonts, set_grid, styles_xml  # noqa: E402
 
 OUT = ROOT / "reportgen" / "templates"
 
@@ -61,10 +66,7 @@ class Builder:
         s.left_margin, s.right_margin = Twips(fonts.MARGIN_LEFT), Twips(fonts.MARGIN_RIGHT)
         s.header_distance = Mm(15)
         s.footer_distance = Mm(23)  # the page number sits about 7 mm below the text block
-        grid = s._sectPr.find(f"{{{W_NS}}}docGrid")
-        if grid is not None:
-            grid.set(f"{{{W_NS}}}type", "lines")
-            grid.set(f"{{{W_NS}}}linePitch", "579")
+        set_grid(s._sectPr)  # 28 characters × 22 lines (GB/T 9704 §5.2.2)
 
     def _footer_paragraph(self, align: str, indent: str) -> str:
         rpr = (f"<w:rPr>{rfonts(fonts.SONG, fonts.SONG)}<w:sz w:val=\"{fonts.SIZE_4}\"/>"
@@ -105,6 +107,7 @@ class Builder:
                 f'w:eastAsia="{font}" w:cs="{fonts.LATIN}"/>'))
 
     def title(self, text: str) -> None:
+        """The title; ``{{ title|title_break }}`` breaks a long one at a phrase boundary."""
         self._add(text, "Title")
 
     def subtitle(self, text: str) -> None:
@@ -115,6 +118,43 @@ class Builder:
 
     def h2(self, text: str) -> None:
         self._add(text, "heading 2")
+
+    def h3(self, text: str) -> None:
+        """三级标题 "1." (仿宋 加粗)."""
+        self._add(text, "heading 3")
+
+    def h4(self, text: str) -> None:
+        """四级标题 "（1）" (仿宋)."""
+        self._add(text, "heading 4")
+
+    def signature(self) -> None:
+        """The optional 落款 and 成文日期 (config report.signature_unit, report.date), right-aligned
+        under the body, four characters in from the right."""
+        self.tag("{%p if report.signature_unit %}")
+        self._add("{{ report.signature_unit }}", "落款")
+        self.tag("{%p endif %}")
+        self.tag("{%p if report.date %}")
+        self._add("{{ report.date }}", "成文日期")
+        self.tag("{%p endif %}")
+
+    def attachment_note(self, names: str) -> None:
+        """The 附件说明 under the body: "附件：1. …" then "2. …" aligned under "1." (a hanging
+        indent: a long name wraps under its own first character). ``names`` is a Jinja list."""
+        self.tag(f"{{%p for a in {names} %}}")
+        self.tag("{%p if loop.first %}")
+        self._add("附件：{{ loop.index }}. {{ a.title }}", "附件说明")
+        self.tag("{%p else %}")
+        self._add("{{ loop.index }}. {{ a.title }}", "附件说明续")
+        self.tag("{%p endif %}")
+        self.tag("{%p endfor %}")
+
+    def attachments(self, names: str) -> None:
+        """Each 附件 on a new page: "附件N" (黑体 三号, top left), its title, then its block."""
+        self.tag(f"{{%p for a in {names} %}}")
+        self._add("附件{{ loop.index }}", "附件标识")
+        self._add("{{ a.title }}", "附件标题")
+        self.tag("{{p a.block }}")
+        self.tag("{%p endfor %}")
 
     def appendix(self, text: str, page_break: bool = False) -> None:
         self._add(text, "附表标题", page_break=page_break)
@@ -166,26 +206,42 @@ def election_schedule(b: Builder) -> None:
 def election_result(b: Builder, el: str = "elections", com: str = "committee", opening: str = "",
                     scope: str = "") -> None:
     """The election paragraph in the manner of seed 000: turnout, re-elected share, re-elected
-    secretaries, newly entering, then mean age, college share and women, each with its change."""
+    secretaries, newly entering, then mean age, college share and women, each with its change.
+    A committee of fewer than report.small_base members (or fewer organizations) is described by
+    counts, never by percentages of three people."""
+    small = f"{com}.size < report.small_base"
+    few = f"{el}.held < report.small_base"
     b.p(f"{{% if {el}.held %}}{opening}本期{scope}共有{{{{ {el}.held }}}}个党组织完成换届选举"
-        f"{{% if {el}.turnout is not none %}}，参加选举大会的党员到会率为{{{{ {el}.turnout|pct }}}}{{% endif %}}。"
+        f"{{% if {el}.turnout is not none and not ({few} and {small}) %}}，参加选举大会的党员到会率为"
+        f"{{{{ {el}.turnout|pct }}}}{{% endif %}}。"
         f"{{% if {com}.size %}}选举产生新一届班子成员{{{{ {com}.size }}}}名"
         f"{{% if {com}.size_delta is not none %}}，{{{{ {com}.size_delta|count_change('上届', '名') }}}}{{% endif %}}"
+        f"{{% if {small} %}}{{% if {com}.reelected is not none %}}，其中连选连任的{{{{ {com}.reelected }}}}名"
+        f"{{% if {com}.new is not none %}}、新进班子的{{{{ {com}.new }}}}名{{% endif %}}{{% endif %}}"
+        f"{{% else %}}"
         f"{{% if {com}.reelected_share is not none %}}，其中连选连任的{{{{ {com}.reelected }}}}名，"
         f"占{{{{ {com}.reelected_share|pct }}}}{{% endif %}}"
-        f"{{% if {com}.secretary_reelected_share is not none %}}；书记连任的占新一届书记总数的"
-        f"{{{{ {com}.secretary_reelected_share|pct }}}}{{% endif %}}"
+        f"{{% if {com}.secretary_reelected_share is not none %}}{{% if {few} %}}；{{{{ {el}.held }}}}名新任书记中"
+        f"连任的{{{{ ({com}.secretary_reelected_share * {el}.held)|round|int }}}}名{{% else %}}；书记连任的占新一届"
+        f"书记总数的{{{{ {com}.secretary_reelected_share|pct }}}}{{% endif %}}{{% endif %}}"
         f"{{% if {com}.new_share is not none %}}；新进班子的{{{{ {com}.new }}}}名，占{{{{ {com}.new_share|pct }}}}"
-        f"{{% endif %}}。{{% endif %}}{{% else %}}本期{scope}没有党组织进行换届选举。{{% endif %}}")
+        f"{{% endif %}}{{% endif %}}。{{% endif %}}{{% else %}}本期{scope}没有党组织进行换届选举。{{% endif %}}")
     b.p(f"{{% if {el}.held and {com}.size %}}"
         f"{{% if {com}.age_mean is not none %}}新一届班子成员平均年龄{{{{ {com}.age_mean|num }}}}岁"
-        f"{{% if {com}.age_mean_delta is not none %}}，{{{{ {com}.age_mean_delta|age_change('上届') }}}}{{% endif %}}。"
-        f"{{% endif %}}{{% if {com}.college_share is not none %}}大专及以上学历的占{{{{ {com}.college_share|pct }}}}"
+        f"{{% if {com}.age_mean_delta is not none and not ({small}) %}}，"
+        f"{{{{ {com}.age_mean_delta|age_change('上届') }}}}{{% endif %}}。{{% endif %}}"
+        f"{{% if {small} %}}{{% if {com}.college_share is not none %}}大专及以上学历的"
+        f"{{{{ ({com}.college_share * {com}.size)|round|int }}}}名{{% if {com}.female is not none %}}，"
+        f"{{% else %}}。{{% endif %}}{{% endif %}}{{% if {com}.female is not none %}}女性成员"
+        f"{{{{ {com}.female }}}}名{{% if {com}.female_delta is not none %}}，"
+        f"{{{{ {com}.female_delta|count_change('上届', '名') }}}}{{% endif %}}。{{% endif %}}"
+        f"{{% else %}}"
+        f"{{% if {com}.college_share is not none %}}大专及以上学历的占{{{{ {com}.college_share|pct }}}}"
         f"{{% if {com}.college_share_delta is not none %}}，{{{{ {com}.college_share_delta|pp_change('上届') }}}}"
         f"{{% endif %}}。{{% endif %}}{{% if {com}.female is not none %}}女性成员{{{{ {com}.female }}}}名"
         f"{{% if {com}.female_share is not none %}}，占{{{{ {com}.female_share|pct }}}}{{% endif %}}"
         f"{{% if {com}.female_delta is not none %}}，{{{{ {com}.female_delta|count_change('上届', '名') }}}}"
-        f"{{% endif %}}。{{% endif %}}{{% endif %}}")
+        f"{{% endif %}}。{{% endif %}}{{% endif %}}{{% endif %}}")
 
 
 def coverage_paragraphs(b: Builder) -> None:
@@ -244,15 +300,14 @@ def data_note(b: Builder) -> None:
     b.p("统计截止日期为{{ as_of_zh }}。党员年龄按截止日期计算周岁，班子成员年龄按各届选举日期计算；“个百分点”"
         "指两个比例之差{% if has_previous %}，与{{ ref }}的比较以{{ ref }}报送的数据为准{% endif %}。"
         "{% if sources.previous_note %}{{ sources.previous_note }}{% endif %}各项指标的口径见"
-        "《指标说明》，也可以用 reportgen explain 命令查看某项指标由哪些数据行计算得出；各表的数据另见"
-        "统计表（tables.xlsx）。")
+        "《指标说明》；各表的数据另见统计表（tables.xlsx）。")
 
 
 # --------------------------------------------------------------------------- the three kinds
 
 def quarterly() -> Builder:
     b = Builder()
-    b.title("{{ title }}")
+    b.title("{{ title|title_break }}")
     b.subtitle("（数据截至{{ as_of_zh }}）")
     b.p("为掌握{{ district }}基层党组织和党员队伍建设情况，根据各单位报送的{{ period.zh }}统计数据，对党组织设置、"
         "党员队伍结构、换届选举、“两新”组织党建工作和发展党员等情况进行了统计分析，现将有关情况报告如下。")
@@ -320,6 +375,7 @@ def quarterly() -> Builder:
     findings_section(b, "findings", "从本期报送的数据看，未发现需要重点关注的问题。")
     b.h1("{{ sec() }}下步工作建议")
     measures_section(b, "measures")
+    b.signature()
 
     b.appendix("附表", page_break=True)
     for name in ("orgs.by_type", "orgs.by_sector", "orgs.by_area", "members.age_bands", "members.education",
@@ -333,7 +389,7 @@ def quarterly() -> Builder:
 
 def elections_report() -> Builder:
     b = Builder()
-    b.title("{{ title }}")
+    b.title("{{ title|title_break }}")
     b.subtitle("（{{ period.zh }}）")
     b.p("基层党组织按期换届是落实党内民主、保障党员民主权利的重要制度安排。按照党章和《中国共产党基层组织选举工作条例》"
         "的要求，{{ district }}组织各基层党组织依规开展换届选举，现将{{ period.zh }}换届工作情况报告如下。")
@@ -353,18 +409,26 @@ def elections_report() -> Builder:
     findings_section(b, "findings_election", "从本期报送的数据看，换届工作中未发现需要重点关注的问题。")
     b.h1("{{ sec() }}下步措施和建议")
     measures_section(b, "measures_election")
+    b.attachment_note("attachments")
+    b.signature()
 
     b.appendix("附表", page_break=True)
     for name in ("tables.committee_compare", "committee.age_bands", "committee.education", "committee.by_area",
                  "elections.overdue_by_area", "elections.overdue", "elections.due_soon"):
-        b.tag(f"{{{{p {name} }}}}")
+        if name in ("elections.overdue", "elections.due_soon"):  # a long list is a 附件 instead
+            b.tag(f"{{%p if {name}.count <= report.appendix_min_rows %}}")
+            b.tag(f"{{{{p {name} }}}}")
+            b.tag("{%p endif %}")
+        else:
+            b.tag(f"{{{{p {name} }}}}")
     data_note(b)
+    b.attachments("attachments")
     return b
 
 
 def two_new_report() -> Builder:
     b = Builder()
-    b.title("{{ title }}")
+    b.title("{{ title|title_break }}")
     b.subtitle("（{{ period.zh }}）")
     b.p("为深入了解{{ district }}非公有制企业和社会组织（以下简称“两新”组织）党建工作情况，我们结合{{ period.zh }}"
         "统计数据，对“两新”组织党组织组建、党的工作覆盖、群团组织建设和党组织换届等情况进行了调研。")
@@ -380,8 +444,13 @@ def two_new_report() -> Builder:
 
     b.h1("{{ sec() }}群团组织建设和“一肩挑”")
     mass_org_paragraph(b)
-    b.p("{% if two_new.committee.secretary_union_chair_share is not none %}在本期完成换届的“两新”组织党组织中，"
-        "党组织书记兼任工会主席（“一肩挑”）的占{{ two_new.committee.secretary_union_chair_share|pct }}。"
+    b.p("{% if two_new.committee.secretary_union_chair_share is not none %}"
+        "{% if two_new.elections.held and two_new.elections.held < report.small_base %}"
+        "{% set n = (two_new.committee.secretary_union_chair_share * two_new.elections.held)|round|int %}"
+        "在本期完成换届的{{ two_new.elections.held }}个“两新”组织党组织中，{% if n %}有{{ n }}个党组织书记兼任"
+        "工会主席（“一肩挑”）{% else %}没有党组织书记兼任工会主席（“一肩挑”）{% endif %}。{% else %}"
+        "在本期完成换届的“两新”组织党组织中，"
+        "党组织书记兼任工会主席（“一肩挑”）的占{{ two_new.committee.secretary_union_chair_share|pct }}。{% endif %}"
         "{% elif committee.secretary_union_chair_share is not none %}在本期完成换届的党组织中，党组织书记兼任"
         "工会主席（“一肩挑”）的占{{ committee.secretary_union_chair_share|pct }}。{% endif %}")
 
@@ -395,6 +464,7 @@ def two_new_report() -> Builder:
     findings_section(b, "findings_two_new", "从本期报送的数据看，“两新”组织党建工作中未发现需要重点关注的问题。")
     b.h1("{{ sec() }}对策建议")
     measures_section(b, "measures_two_new")
+    b.signature()
 
     b.appendix("附表", page_break=True)
     for name in ("coverage.by_type", "coverage.by_size", "coverage.by_location",

@@ -219,7 +219,7 @@ def test_quarter_from_template_to_report(workdir):
     assert "共有基层党组织5个" in text
     assert "党工委1个" in text and "联合党支部1个" in text
     assert "共有党员20名" in text
-    assert "女党员占党员总数的40%" in text  # 8 of 20
+    assert "女党员占党员总数的40.0%" in text  # 8 of 20 (one decimal in the text, issue 18)
     assert "共发展党员2名" in text  # 辛丽娟 (2026-07-10) and 申雨萱 (2026-08-28)
     assert "共有“两新”组织2家" in text
     tables = openpyxl.load_workbook(report_dir / "tables.xlsx")

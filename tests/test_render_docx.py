@@ -155,13 +155,13 @@ def test_election_paragraph_states_the_seven_figures(plain):
     assert "本期共有3个党组织完成换届选举" in p1
     assert "到会率为89.3%" in p1
     assert "连选连任的6名，占54.5%" in p1
-    assert "书记连任的占新一届书记总数的66.7%" in p1
+    assert "3名新任书记中连任的2名" in p1  # fewer than report.small_base: counts (issue 18)
     assert "新进班子的5名，占45.5%" in p1
     assert "与上届持平" in p1  # 11 members in both terms
     p2 = texts[texts.index(p1) + 1]
     # ages at each term's election date: 492/11 now, 589/11 before; college 11/11 vs 6/11; women 6 vs 3
     assert "平均年龄44.7岁，比上届年轻8.8岁" in p2
-    assert "大专及以上学历的占100%，高于上届45.5个百分点" in p2
+    assert "大专及以上学历的占100.0%，高于上届45.5个百分点" in p2  # one precision (issue 18)
     assert "女性成员6名，占54.5%，比上届多3名" in p2
 
 
@@ -222,7 +222,7 @@ def test_every_kind_renders(plain, tmp_path, kind):
     assert result.tables and (tmp_path / "tables.xlsx").is_file()
     if kind == "两新组织党建调研":
         assert "示例区共有“两新”组织10家" in joined
-        assert "已建立党组织的占60%" in joined  # 6 of 10 units (单独 4 + 联合 2)
+        assert "已建立党组织的占60.0%" in joined  # 6 of 10 units (单独 4 + 联合 2)
 
 
 def test_two_renders_are_byte_identical(plain, tmp_path):

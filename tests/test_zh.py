@@ -21,7 +21,7 @@ def test_pct():
 
 def test_pp_change():
     assert zh.pp_change(0.009, "上届") == "高于上届0.9个百分点"
-    assert zh.pp_change(-0.02, "上季度") == "低于上季度2个百分点"
+    assert zh.pp_change(-0.02, "上季度") == "低于上季度2.0个百分点"  # one precision (issue 18)
     assert zh.pp_change(0, "上届") == "与上届持平"
     assert zh.pp_change(0.0004, "上届") == "与上届持平"  # rounds to 0.0 points
     assert zh.pp_change(None) == ""
@@ -38,7 +38,7 @@ def test_count_and_change():
 
 def test_age_change():
     assert zh.age_change(-1.8) == "比上届年轻1.8岁"
-    assert zh.age_change(0.5) == "比上届大0.5岁"
+    assert zh.age_change(0.5) == "比上届提高0.5岁"  # never "大X岁" (issue 18)
     assert zh.age_change(-0.04) == "与上届持平"
 
 

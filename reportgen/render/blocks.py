@@ -17,7 +17,7 @@ from typing import Any, Iterator
 import pandas as pd
 from docx.shared import Emu, Mm
 
-from .. import schema
+from .. import schema, zh
 from ..zh import tidy_spaces
 from . import fonts
 from .chartdata import WIDTH_IN
@@ -35,6 +35,7 @@ class RenderState:
     """Per-render bookkeeping: the docxtpl template (for images) and the numbered items."""
 
     template: Any = None
+    config: Any = None  # reportgen.config.Config of the render (report.* wording and 落款)
     tables: list[TableSpec] = field(default_factory=list)
     figures: list[ChartInfo] = field(default_factory=list)
     placeholders: dict[bytes, str] = field(default_factory=dict)  # stand-in image → chart key
@@ -273,6 +274,52 @@ class Node(Mapping):
         return f"Node({self._path or '<root>'})"
 
 
+def _shown_deltas(group: dict) -> dict:
+    """A group whose ``*_delta`` of shares and mean ages are the differences of the values as
+    the text prints them (zh.displayed_delta): 45.5% → 35.4% is "低于上季度10.1个百分点", and
+    "持平" only when the two printed figures are equal. Counts are left as they are."""
+    out = dict(group)
+    for key, delta in group.items():
+        if not key.endswith("_delta") or isinstance(delta, (pd.DataFrame, dict, list, str, bool)) \
+                or delta is None:
+            continue
+        base = key[: -len("_delta")]
+        current = group.get(base)
+        if isinstance(current, bool) or not isinstance(current, (int, float)):
+            continue
+        previous = group.get(f"{base}_previous")
+        previous = previous if isinstance(previous, (int, float)) and not isinstance(previous, bool) \
+            else None
+        if base.endswith("_share") or base in ("turnout",):
+            out[key] = zh.displayed_delta(current, delta, previous, scale=100.0)
+        elif base.startswith("age_mean"):
+            out[key] = zh.displayed_delta(current, delta, previous, scale=1.0)
+    return out
+
+
+def shown(ctx: dict) -> dict:
+    """The context with every group's deltas as printed (:func:`_shown_deltas`), two_new's too."""
+    out = dict(ctx)
+    for key, value in ctx.items():
+        if key in ("orgs", "members", "development", "elections", "committee", "coverage") and \
+                isinstance(value, dict):
+            out[key] = _shown_deltas(value)
+        elif key == "two_new" and isinstance(value, dict):
+            out[key] = {k: _shown_deltas(v) if isinstance(v, dict) else v for k, v in value.items()}
+    return out
+
+
+def report_node(config: Any) -> dict:
+    """``report.*`` of templates: the wording settings and the optional 落款 and 成文日期."""
+    from ..config import DEFAULT
+
+    rep = getattr(config, "report", None) or DEFAULT.report
+    return {"signature_unit": zh.tidy_spaces(rep.signature_unit or ""),
+            "date": zh.date_zh(rep.date) if rep.date else "",
+            "small_base": int(rep.small_base), "pct_digits": int(rep.pct_digits),
+            "appendix_min_rows": int(rep.appendix_min_rows)}
+
+
 def wrap(ctx: dict, state: RenderState, charts: ChartSet) -> dict:
     """The context as template objects: Nodes for groups, TableBlocks for DataFrames, FigureBlocks
     under ``charts``, the Narrative under ``narrative``, findings as Nodes with their ledgers."""
@@ -288,6 +335,7 @@ def wrap(ctx: dict, state: RenderState, charts: ChartSet) -> dict:
         return value
 
     out: dict[str, Any] = {}
+    ctx = shown(ctx)
     for key, value in ctx.items():
         if key == "narrative":
             out[key] = Narrative(value)
@@ -307,4 +355,23 @@ def wrap(ctx: dict, state: RenderState, charts: ChartSet) -> dict:
         else:
             out[key] = conv(value, key)
     out["charts"] = Node({k: FigureBlock(state, charts, k) for k in CHART_TITLES}, "charts")
+    rep = report_node(state.config)
+    out.setdefault("report", Node(rep, "report"))
+    out.setdefault("attachments", _attachments(out, rep["appendix_min_rows"]))
     return out
+
+
+ATTACHABLE = ("elections.overdue", "elections.due_soon")  # long organization lists of a report
+
+
+def _attachments(out: dict, min_rows: int) -> list[Node]:
+    """``attachments``: the long lists (ATTACHABLE, more than ``report.appendix_min_rows`` rows)
+    a template puts into 附件 — each a Node with ``title`` and ``block`` (the table), in order."""
+    items = []
+    for path in ATTACHABLE:
+        group, key = path.split(".")
+        node = out.get(group)
+        block = node.get(key) if isinstance(node, Node) else None
+        if isinstance(block, TableBlock) and block.count > min_rows:
+            items.append(Node({"title": block.title, "block": block}, f"attachments.{key}"))
+    return items

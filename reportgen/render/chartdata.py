@@ -133,7 +133,13 @@ def coverage_by_size(ctx: dict) -> Plan | None:
     col = _share_column(frame)
     if col is None:
         return None
-    shares = pd.to_numeric(frame[col], errors="coerce").astype("float64").fillna(0.0).tolist()
+    shares_s = pd.to_numeric(frame[col], errors="coerce").astype("float64")
+    count = _count_column(frame)
+    if count is not None:  # a band without units has no coverage (the table shows "—"), not 0%
+        shares_s = shares_s.where(pd.to_numeric(frame[count], errors="coerce").fillna(0) > 0)
+    if shares_s.isna().all():
+        return None
+    shares = [None if pd.isna(v) else float(v) for v in shares_s]
     label = col[-1] if isinstance(col, tuple) else str(col)
     return Plan("coverage_by_size", HEIGHT_IN,
                 {"labels": _category_labels(frame), "shares": shares, "ylabel": label})

@@ -144,13 +144,19 @@ def _draw_committee(p: Plan) -> Figure:
 
 def _draw_coverage_by_size(p: Plan) -> Figure:
     shares = p.data["shares"]
+    heights = [0.0 if v is None else v for v in shares]
     with _style():
         fig, (ax,) = _figure()
-        bars = ax.bar(range(len(shares)), shares, 0.55, color=fonts.ACCENT)
-        _bar_labels(ax, bars, shares, zh.pct)
+        bars = ax.bar(range(len(shares)), heights, 0.55, color=fonts.ACCENT)
+        _bar_labels(ax, bars, [float("nan") if v is None else v for v in shares], zh.pct)
+        for bar, v in zip(bars, shares):  # a band without units: no bar, labelled "—"
+            if v is None:
+                ax.annotate("—", (bar.get_x() + bar.get_width() / 2, 0), xytext=(0, 1.5),
+                            textcoords="offset points", ha="center", va="bottom", fontsize=7.0,
+                            color=fonts.GREY_DARK)
         ax.set_xticks(range(len(shares)), p.data["labels"])
         ax.tick_params(axis="x", length=0)
-        _pct_axis(ax, max(shares, default=0.0))
+        _pct_axis(ax, max(heights, default=0.0))
         ax.set_ylabel(p.data["ylabel"])
     return fig
 

@@ -25,6 +25,7 @@ from docxtpl import DocxTemplate
 from jinja2.exceptions import SecurityError, TemplateError, TemplateSyntaxError, UndefinedError
 from lxml import etree
 
+from .. import zh
 from ..outputs import OUTPUT_CATEGORY, atomic_write
 from . import fonts
 from .blocks import RenderState, wrap
@@ -33,7 +34,7 @@ from .context import KINDS, report_context
 from .engine import (MAX_TEMPLATE_XML, HeadingCounter, TemplateProblem, _known_names,
                      check_blocks_on_own_paragraph, check_template, known_names, make_environment,
                      syntax_message)
-from .ooxml import STYLE_FONTS, W, ensure_styles
+from .ooxml import STYLE_FONTS, W, ensure_styles, fix_font_table
 from .tables import TableSpec
 
 TEMPLATE_KINDS = KINDS
@@ -177,7 +178,8 @@ def ensure_run_fonts(body: etree._Element) -> None:
 
 def deterministic_zip(data: bytes, replace: dict[bytes, bytes] | None = None) -> bytes:
     """Re-zip an Office file: fixed entry order ([Content_Types].xml first) and dates; an entry
-    whose bytes are a key of ``replace`` gets its value instead (a chart for its placeholder)."""
+    whose bytes are a key of ``replace`` gets its value instead (a chart for its placeholder);
+    word/fontTable.xml declares the report's fonts and their fallbacks (ooxml.fix_font_table)."""
     replace = replace or {}
     src = zipfile.ZipFile(io.BytesIO(data))
     names = src.namelist()
@@ -191,8 +193,60 @@ def deterministic_zip(data: bytes, replace: dict[bytes, bytes] | None = None) ->
             info.create_system = 0
             info.external_attr = 0
             content = src.read(name)
+            if name == "word/fontTable.xml":
+                content = fix_font_table(content)
             out.writestr(info, replace.get(content, content), compresslevel=6)
     return buf.getvalue()
+
+
+_TEXT_STYLES = {None, "Normal", "Heading1", "Heading2", "Heading3", "Heading4", "Subtitle"}
+
+
+def _break_title(p: etree._Element) -> None:
+    """A title of one run written as ``{{ title }}`` (a user's template) broken like
+    ``{{ title|title_break }}``: a w:br at a phrase boundary (zh.title_lines)."""
+    runs = p.findall(f"{W}r")
+    if len(runs) != 1 or runs[0].find(f"{W}br") is not None:
+        return
+    texts = runs[0].findall(f"{W}t")
+    if len(texts) != 1 or not texts[0].text:
+        return
+    lines = zh.title_lines(texts[0].text)
+    if len(lines) < 2:
+        return
+    t = texts[0]
+    t.text = lines[0]
+    at = list(runs[0]).index(t)
+    for i, line in enumerate(lines[1:]):
+        br = etree.Element(f"{W}br")
+        nt = etree.Element(f"{W}t")
+        nt.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        nt.text = line
+        runs[0].insert(at + 1 + 2 * i, br)
+        runs[0].insert(at + 2 + 2 * i, nt)
+
+
+def tidy_body_text(body: etree._Element, refs: tuple[str, ...] = ("上季度", "上届")) -> None:
+    """The wording post-pass of the rendered body (documented in docs/模板说明.md): a space
+    between two Chinese characters or punctuation marks is removed (zh.tidy_body: the trace of a
+    Jinja tag inside a Chinese sentence), and a paragraph saying "与上季度持平" more than once says
+    it once (zh.merge_level); a long title written without ``|title_break`` is broken at a phrase
+    boundary. Tables, figures and captions are left alone."""
+    for p in body.iter(f"{W}p"):
+        ps = p.find(f"{W}pPr/{W}pStyle")
+        style = ps.get(f"{W}val") if ps is not None else None
+        if style in ("Title", "RGAttachTitle"):
+            _break_title(p)
+            continue
+        if style not in _TEXT_STYLES:
+            continue
+        texts = p.findall(f".//{W}t")
+        for t in texts:
+            if t.text and " " in t.text or (t.text and "\u00a0" in t.text):
+                t.text = zh.tidy_body(t.text)
+        if len(texts) == 1 and texts[0].text and "持平" in texts[0].text:
+            for ref in refs:
+                texts[0].text = zh.merge_level(texts[0].text, ref)
 
 
 def fix_core_properties(document: Any, title: str = "", subject: str = "", category: str = "") -> None:
@@ -251,8 +305,10 @@ def render_docx(tpl: DocxTemplate, src: str, ctx: dict, charts: ChartSet,
     check_template(src, env, context)
     check_blocks_on_own_paragraph(src, context)
     token = _known_names.set(tuple(sorted(known_names(context))))
+    rep = context["report"]
     try:
-        tpl.render(context, jinja_env=env, autoescape=True)
+        with zh.wording(rep.get("pct_digits"), rep.get("small_base")):
+            tpl.render(context, jinja_env=env, autoescape=True)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(syntax_message(exc, src.splitlines())) from None
     except UndefinedError as exc:
@@ -265,6 +321,7 @@ def render_docx(tpl: DocxTemplate, src: str, ctx: dict, charts: ChartSet,
         _known_names.reset(token)
 
     document = tpl.docx
+    tidy_body_text(document.element.body)
     ensure_styles(document.styles.element)
     ensure_run_fonts(document.element.body)
     fix_core_properties(document, title=str(ctx.get("title", "")),
@@ -304,7 +361,9 @@ def render_report(indicators: Any, out_dir: str | Path, kind: str = "季度统�
     chart_dir = out / "charts"
     keys = charts_used(src)
     charts = chart_process.draw(ctx, chart_dir, keys) if chart_process else draw_here(ctx, chart_dir, keys)
-    state = RenderState()
+    from ..config import DEFAULT
+
+    state = RenderState(config=getattr(indicators, "config", None) or DEFAULT)
     data = render_docx(tpl, src, ctx, charts, state)
     # tables.xlsx first: the helper process is meanwhile finishing the charts the report needs
     tables_path = write_tables_xlsx(ctx, out / "tables.xlsx", rendered=state.tables)

@@ -131,9 +131,16 @@ class Style:
     before: int = 0
     after: int = 0
     snap: bool = True
+    left_chars: int | None = None  # hundredths of a character
+    hanging_chars: int | None = None
+    right_chars: int | None = None
+    page_break: bool = False
+    condense: int | None = None  # w:spacing of the runs, in twentieths of a point
 
     def xml(self) -> str:
         ppr = []
+        if self.page_break:
+            ppr.append("<w:pageBreakBefore/>")
         if self.keep_next:
             ppr.append("<w:keepNext/><w:keepLines/>")
         if not self.snap:
@@ -141,9 +148,13 @@ class Style:
         if self.line is not None:
             ppr.append(f'<w:spacing w:before="{self.before}" w:after="{self.after}" '
                        f'w:line="{self.line}" w:lineRule="{self.line_rule}"/>')
-        if self.first_line_chars is not None:
-            ppr.append(f'<w:ind w:firstLineChars="{self.first_line_chars}" '
-                       f'w:firstLine="{self.first_line_chars * self.size * 10 // 100}"/>')
+        ind = []
+        for name, v in (("left", self.left_chars), ("right", self.right_chars),
+                        ("firstLine", self.first_line_chars), ("hanging", self.hanging_chars)):
+            if v is not None:
+                ind.append(f'w:{name}Chars="{v}" w:{name}="{v * self.size * 10 // 100}"')
+        if ind:
+            ppr.append(f"<w:ind {' '.join(ind)}/>")
         if self.align:
             ppr.append(f'<w:jc w:val="{self.align}"/>')
         if self.outline is not None:
@@ -151,6 +162,8 @@ class Style:
         rp = [rfonts(self.east, self.latin)]
         rp.append("<w:b/><w:bCs/>" if self.bold else '<w:b w:val="0"/><w:bCs w:val="0"/>')
         rp.append('<w:color w:val="000000"/>')
+        if self.condense is not None:
+            rp.append(f'<w:spacing w:val="{self.condense}"/>')
         rp.append(f'<w:kern w:val="2"/><w:sz w:val="{self.size}"/><w:szCs w:val="{self.size}"/>')
         based = f'<w:basedOn w:val="{self.based_on}"/>' if self.based_on else ""
         default = ' w:default="1"' if self.style_id == "Normal" else ""
@@ -159,27 +172,47 @@ class Style:
                 f"<w:pPr>{''.join(ppr)}</w:pPr><w:rPr>{''.join(rp)}</w:rPr></w:style>")
 
 
+BLANK_LINE = fonts.BODY_LINE  # "空一行": one body line before the block
+
 STYLES: tuple[Style, ...] = (
-    Style("Normal", "Normal", fonts.FANGSONG, fonts.SIZE_3, align="both", based_on=None),
+    Style("Normal", "Normal", fonts.FANGSONG, fonts.SIZE_3, align="both", based_on=None,
+          condense=fonts.BODY_CONDENSE),
     Style("Title", "Title", fonts.TITLE_FONT, fonts.SIZE_2, align="center", first_line_chars=0,
           line=700, keep_next=True, after=0, snap=False),
     Style("Subtitle", "Subtitle", fonts.KAI, fonts.SIZE_3, align="center", first_line_chars=0,
           keep_next=True, after=289),
     Style("Heading1", "heading 1", fonts.HEI, fonts.SIZE_3, keep_next=True, outline=0),
     Style("Heading2", "heading 2", fonts.KAI, fonts.SIZE_3, keep_next=True, outline=1),
+    # 三级 "1." 仿宋 加粗 and 四级 "（1）" 仿宋 (GB/T 9704 §7.3.3 leaves their fonts to practice)
+    Style("Heading3", "heading 3", fonts.FANGSONG, fonts.SIZE_3, keep_next=True, outline=2, bold=True),
+    Style("Heading4", "heading 4", fonts.FANGSONG, fonts.SIZE_3, keep_next=True, outline=3),
     Style("RGAppendix", "附表标题", fonts.HEI, fonts.SIZE_3, align="center", first_line_chars=0,
           keep_next=True, outline=0, before=289),
     Style("RGTableCaption", "表题", fonts.HEI, fonts.SIZE_4, align="center", first_line_chars=0,
-          keep_next=True, before=120, snap=False),
+          keep_next=True, before=120, snap=False, condense=0),
     Style("RGFigureCaption", "图题", fonts.HEI, fonts.SIZE_4, align="center", first_line_chars=0,
-          after=120, snap=False),
+          after=120, snap=False, condense=0),
     Style("RGFigure", "图", fonts.FANGSONG, fonts.SIZE_3, align="center", first_line_chars=0,
           line=240, line_rule="auto", keep_next=True, snap=False),
     Style("RGTableText", "表格文字", fonts.FANGSONG, fonts.SIZE_5, align="center", first_line_chars=0,
-          line=fonts.TABLE_LINE, snap=False),
-    Style("RGSignature", "落款", fonts.FANGSONG, fonts.SIZE_3, align="right", first_line_chars=0),
+          line=fonts.TABLE_LINE, snap=False, condense=0),
+    Style("RGSignature", "落款", fonts.FANGSONG, fonts.SIZE_3, align="right", first_line_chars=0,
+          right_chars=400, before=BLANK_LINE),
+    Style("RGDate", "成文日期", fonts.FANGSONG, fonts.SIZE_3, align="right", first_line_chars=0,
+          right_chars=400),
+    # 附件说明 (§7.3.6): "附件：1. 名称" two characters in, a long name wraps under its first
+    # character; "2. 名称" of a second item aligned with "1."
+    Style("RGAttachNote", "附件说明", fonts.FANGSONG, fonts.SIZE_3, first_line_chars=None,
+          left_chars=650, hanging_chars=450, before=BLANK_LINE, keep_next=True),
+    Style("RGAttachNoteMore", "附件说明续", fonts.FANGSONG, fonts.SIZE_3, first_line_chars=None,
+          left_chars=650, hanging_chars=150),
+    # each 附件 on a new page: "附件1" in 黑体 三号 at the top left, then its title (小标宋 二号)
+    Style("RGAttachMark", "附件标识", fonts.HEI, fonts.SIZE_3, first_line_chars=0, page_break=True,
+          keep_next=True),
+    Style("RGAttachTitle", "附件标题", fonts.TITLE_FONT, fonts.SIZE_2, align="center", first_line_chars=0,
+          line=700, keep_next=True, before=BLANK_LINE, after=BLANK_LINE, snap=False),
     Style("Footer", "footer", fonts.SONG, fonts.SIZE_4, first_line_chars=0, line=240,
-          line_rule="auto", snap=False, latin=fonts.SONG),
+          line_rule="auto", snap=False, latin=fonts.SONG, condense=0),
 )
 STYLE_FONTS = {s.style_id: s.east for s in STYLES}
 
@@ -232,3 +265,61 @@ def strip_theme_fonts(element: etree._Element) -> None:
                                ("eastAsia", fonts.FANGSONG), ("cs", fonts.LATIN)):
                 if rf.get(f"{W}{attr}") is None:
                     rf.set(f"{W}{attr}", font)
+
+
+# --------------------------------------------------------------------------- font table
+
+
+def _font_entry(name: str, alt: str | None, panose: str, charset: str = "86",
+                family: str = "modern", pitch: str = "fixed") -> str:
+    alt_xml = f'<w:altName w:val="{alt}"/>' if alt else ""
+    return (f'<w:font w:name="{name}">{alt_xml}<w:panose1 w:val="{panose}"/>'
+            f'<w:charset w:val="{charset}"/><w:family w:val="{family}"/><w:pitch w:val="{pitch}"/>'
+            "</w:font>")
+
+
+def font_table_entries() -> list[str]:
+    """The w:font entries of the report's fonts: each East Asian font with the GB2312 charset,
+    its PANOSE and, for fonts a stock Windows lacks, the w:altName Word and WPS fall back to."""
+    out = [_font_entry(name, alt, panose) for name, (alt, panose) in fonts.FALLBACKS.items()]
+    out.append(_font_entry(fonts.LATIN, None, "02020603050405020304", charset="00", family="roman",
+                           pitch="variable"))
+    return out
+
+
+def fix_font_table(xml: bytes) -> bytes:
+    """word/fontTable.xml with the report's fonts declared (font_table_entries), replacing any
+    entry of the same name; the other entries are kept."""
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return xml
+    ours = [etree.fromstring(f'<w:fonts xmlns:w="{W_NS}">{e}</w:fonts>')[0]
+            for e in font_table_entries()]
+    names = {el.get(f"{W}name") for el in ours}
+    for el in list(root.findall(f"{W}font")):
+        if el.get(f"{W}name") in names:
+            root.remove(el)
+    for i, el in enumerate(ours):
+        root.insert(i, el)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def grid_xml() -> str:
+    """The w:docGrid of the report: 22 lines of fonts.LINE_PITCH (fonts.GRID_TYPE, see fonts.py for
+    why the 28 characters come from condensed body text rather than a character grid)."""
+    extra = f' w:charSpace="{fonts.CHAR_SPACE}"' if fonts.GRID_TYPE != "lines" else ""
+    return f'<w:docGrid w:type="{fonts.GRID_TYPE}" w:linePitch="{fonts.LINE_PITCH}"{extra}/>'
+
+
+def set_grid(sect_pr: etree._Element) -> None:
+    """Give a w:sectPr the report's grid (replacing any grid it has)."""
+    grid = sect_pr.find(f"{W}docGrid")
+    if grid is None:
+        grid = etree.SubElement(sect_pr, f"{W}docGrid")
+    for attr in list(grid.attrib):
+        del grid.attrib[attr]
+    grid.set(f"{W}type", fonts.GRID_TYPE)
+    grid.set(f"{W}linePitch", str(fonts.LINE_PITCH))
+    if fonts.GRID_TYPE != "lines":
+        grid.set(f"{W}charSpace", str(fonts.CHAR_SPACE))
