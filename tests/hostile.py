@@ -245,8 +245,13 @@ def hostile_data(path: Path) -> Path:
     sheets = valid_sheets()
     orgs, members, units = sheets["党组织"], sheets["党员"], sheets["两新组织"]
     o, m, u = orgs[0], members[0], units[0]
-    orgs[3][o.index("组织名称")] = "=HYPERLINK(\"http://example.invalid\",\"第二支部\")"
-    orgs[3][o.index("书记姓名")] = "+书记"
+    # a new organization (renaming one of the good workbook's would make its code name two
+    # different organizations, whose members are then not attributed: set.duplicate_org)
+    hostile_org = list(orgs[3])
+    hostile_org[o.index("组织编码")] = str(hostile_org[o.index("组织编码")]) + "9"
+    hostile_org[o.index("组织名称")] = "=HYPERLINK(\"http://example.invalid\",\"第二支部\")"
+    hostile_org[o.index("书记姓名")] = "+书记"
+    orgs.append(hostile_org)
     orgs[2][o.index("所属片区")] = "{{ 7*7 }}"
     units[1][u.index("单位名称")] = "@SUM(1,2)有限公司"
     base = members[1]
@@ -369,7 +374,10 @@ def write_million_rows(path: Path, rows: int = 1_048_576) -> Path:
             fh.write(SHEET_HEAD.format(dtd="").encode())
             fh.write(('<row r="1">' + "".join(f'<c r="{a}1" t="s"><v>{i}</v></c>'
                                               for i, a in enumerate(letters)) + "</row>").encode())
-            body = "".join(f'<c r="{a}{{n}}" t="s"><v>{i + len(keys)}</v></c>' for i, a in enumerate(letters))
+            # each member a distinct name (inline text): the same name, birth date and branch without
+            # an ID number would be one person written twice (set.duplicate_member_noid)
+            body = "".join(f'<c r="{a}{{n}}" t="inlineStr"><is><t>党员{{n}}</t></is></c>' if i == 0 else
+                           f'<c r="{a}{{n}}" t="s"><v>{i + len(keys)}</v></c>' for i, a in enumerate(letters))
             template = '<row r="{n}">' + body + "</row>"
             for start in range(2, rows + 1, 50_000):
                 stop = min(rows + 1, start + 50_000)

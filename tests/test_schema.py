@@ -40,7 +40,9 @@ def test_no_header_or_enumeration_outside_schema():
     vocab = _vocabulary()
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        if path.name == "schema.py":
+        # samples_layouts.py writes other systems' layouts on purpose (the national member export,
+        # a 班子信息集 …): their headers are the point, not a second spelling of ours
+        if path.name in ("schema.py", "samples_layouts.py"):
             continue
         for line, text in _string_constants(path):
             if text.strip() in vocab:

@@ -203,7 +203,7 @@ def _derive(ctx: dict, cfg: Config) -> None:
     _derive_elections(el, cfg)
 
     _unknown_notes(members, cfg)
-    _unknown_notes(dev, cfg, DEVELOPMENT_NOTES, "新发展党员")
+    _unknown_notes(dev, cfg, DEVELOPMENT_NOTES, "名新发展党员")
 
     over60_label = schema.AGE_BANDS[-1][0]
     members.setdefault("over60_share", _share_of(members["age_bands"], over60_label))
@@ -236,7 +236,7 @@ DEVELOPMENT_NOTES = {share: (key, _MH(key)) for share, key in (
     ("under35_share", "birth_date"), ("college_share", "education"), ("female_share", "gender"))}
 
 
-def _unknown_notes(members: dict, cfg: Config, notes: dict = UNKNOWN_NOTES, who: str = "党员") -> None:
+def _unknown_notes(members: dict, cfg: Config, notes: dict = UNKNOWN_NOTES, who: str = "名党员") -> None:
     """``<share>_note``: "（另有12名党员学历未填写或无法识别，未计入该比例）" beside a share whose
     field is unknown for more than ``concerns.unknown_note_share`` of the members, else ""."""
     total = _num(members.get("total"))
@@ -244,7 +244,7 @@ def _unknown_notes(members: dict, cfg: Config, notes: dict = UNKNOWN_NOTES, who:
         n = _num(members.get(f"unknown_{field}"))
         over = bool(total and n and n / total > cfg.concerns.unknown_note_share)
         what = "年龄统计" if key == "age_mean" else "该比例"
-        members.setdefault(f"{key}_note", f"（另有{zh.wan(int(n))}名{who}{name}未填写或无法识别，未计入{what}）"
+        members.setdefault(f"{key}_note", f"（另有{zh.wan(int(n))}{who}{name}未填写或无法识别，未计入{what}）"
                            if over else "")
 
 
