@@ -56,7 +56,7 @@ def roster() -> list[dict]:
     第二支部 without name and ID (left out), a second copy of a 第四支部 member (left out)."""
     rows = [member(i) for i in range(100)]
     for i in range(5, 100, 8)[:12]:
-        rows[i]["education"] = "党校研究生"
+        rows[i]["education"] = "进修结业"
     rows[3]["joined"] = "2010年13月"
     rows[4]["gender"] = "女" if rows[4]["gender"] == "男" else "男"  # disagrees with the ID
     rows[6].update(birth_date="1990-01-01", id_number=person_id("19900101", True, 6, area="990006"),
@@ -98,7 +98,7 @@ def test_every_identifiable_person_is_counted(kept):
 
 def test_shares_are_over_the_known_values(kept):
     _, _, members, ds, ind = kept
-    known = [m for m in members if m["education"] != "党校研究生"]
+    known = [m for m in members if m["education"] != "进修结业"]
     college = [m for m in known if m["education"] in COLLEGE]
     assert ind["members.unknown_education"] == 12
     assert ind["members.college_share"] == pytest.approx(len(college) / len(known))
@@ -119,8 +119,8 @@ def test_an_unknown_value_is_one_line_with_its_count(kept):
     lines = ds.issues[ds.issues["rule"] == "row.enum"]
     assert len(lines) == 1
     line = lines.iloc[0]
-    rows = [i + 2 for i, m in enumerate(members) if m["education"] == "党校研究生"]
-    assert (line["row"], line["column"], line["value"]) == (rows[0], "学历", "党校研究生")
+    rows = [i + 2 for i, m in enumerate(members) if m["education"] == "进修结业"]
+    assert (line["row"], line["column"], line["value"]) == (rows[0], "学历", "进修结业")
     assert "，该值共出现12次（第" + "、".join(map(str, rows[:10])) + "…行）" in line["message"]
     assert line["message"].endswith("已计入统计，该项按未填写处理")
     dates = ds.issues[ds.issues["rule"] == "row.date"]
