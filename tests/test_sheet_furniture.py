@@ -209,7 +209,8 @@ def test_rows_that_hold_a_person_are_never_skipped(tmp_path):
 def test_total_with_a_count_in_the_name_column_and_a_blank_signature_line_are_skipped(tmp_path):
     """A hand-made roster's 合计 row writes its figure as text in the 姓名 column ("共2人"), and its
     落款 line leaves the blanks after 负责人：/填表人：/联系电话： empty, spread over the row, and another
-    starts past the first four cells ("填表人：张三  审核人：李四  报出日期：…"): all are skipped (not counted, not an error); a 合计 row that holds an ID number is a person and is read."""
+    starts past the first four cells ("填表人：张三  审核人：李四  报出日期：…"): all are skipped (not counted, not an error);
+    a 合计 row that holds an ID number is a person and is read."""
     folder = tmp_path / "2026Q3"
     rows = [MEMBER_HEADERS,
             _member(1, "甲一", "1990-01-01"),
