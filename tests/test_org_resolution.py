@@ -5,6 +5,7 @@ differently named organizations share identifies neither."""
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 import reportgen
 from conftest import person_id, write_workbook
@@ -114,3 +115,23 @@ def test_parent_given_by_an_unknown_name_is_top_level(tmp_path):
     assert (len(ds.issues), line["rule"], line["column"], line["value"]) == (
         1, "set.parent_unknown", "上级党组织", "不存在的党委")
     assert ds.orgs["parent_id"].isna().all()
+
+
+@pytest.mark.parametrize("header", ["所属党组织", "所属党组织名称", "党组织名称"])
+def test_units_party_org_by_short_or_full_name_under_a_name_header(tmp_path, header):
+    """A 两新 sheet names the unit's Party organization under 所属党组织 (by 简称 or full name), not
+    by code: it is resolved like a member's; one that resolves needs no code, one that does not is
+    a warning, and only a built organization with the column blank is 所属党组织编码为空."""
+    units = [["单位名称", "单位类型", "从业人员数", "党组织组建情况", header, "党员人数"],
+             ["甲公司", "非公有制企业", 50, "单独组建", "一支部", 5],
+             ["乙公司", "非公有制企业", 30, "联合组建", "中共示例街道第二支部委员会", 2],
+             ["丙公司", "非公有制企业", 20, "联合组建", "不存在的支部", 1],
+             ["丁公司", "非公有制企业", 10, "未建立", None, 0],
+             ["戊公司", "非公有制企业", 12, "单独组建", None, 3]]
+    ds = _load(tmp_path, TREE, _members("030130"), 两新组织=units)
+    assert ds.units["org_id"].tolist()[:2] == ["030130", "030131"]
+    errors = ds.issues[ds.issues["severity"] == "错误"]
+    assert list(zip(errors["row"], errors["rule"])) == [(6, "row.required")]
+    unknown = ds.issues[ds.issues["rule"] == "set.unit_unknown_org"]
+    assert list(zip(unknown["row"], unknown["value"])) == [(4, "不存在的支部")]
+    assert len(ds.units) == 5

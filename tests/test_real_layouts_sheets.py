@@ -202,3 +202,36 @@ def test_party_status_and_branch_code_beside_branch_name(tmp_path):
     assert str(m.loc["甲一", "birth_date"].date()) == "1969-01-01"
     dup = ds.issues[ds.issues["rule"] == "sheet.duplicate_header"]
     assert len(dup) == 1 and dup["column"].iloc[0] == "所在党支部"
+
+
+def test_committee_offices_left_before_the_latest_election_are_in_no_term(tmp_path):
+    """The 上届 is the committee the latest election (A0101: 2026-08-15) replaced — who held office
+    at it. An office left at the election before (2023) or during the previous term is in neither
+    committee, without a 届别为空 error; a 离职日期 given to the month of the election ("2026.08")
+    counts as held at it."""
+    head = ["所属党支部", "党内职务", "姓名", "公民身份证号码", "性别", "出生日期", "学历", "任职日期", "离职日期"]
+    zhang = person_id("19750101", True, 5)
+
+    def office(role, name, pid, start, end=None):
+        return ["示例第一支部", role, name, pid, "男", f"{pid[6:10]}-{pid[10:12]}-{pid[12:14]}", "大学本科", start, end]
+    rows = [head,
+            office("宣传委员", "旧委员", person_id("19600101", True, 1), "2020-08-01", "2023-08-10"),
+            office("支部书记", "张书记", zhang, "2023-08-10", "2026-08-15"),
+            office("组织委员", "李委员", person_id("19660303", True, 7), "2023-08-10", "2024-05-20"),
+            office("纪检委员", "钱委员", person_id("19700404", True, 9), "2023-08-10", "2026.08"),
+            office("支部书记", "张书记", zhang, "2026-08-15"),
+            office("纪检委员", "赵新", person_id("19950505", True, 8), "2026-08-15")]
+    _one_sheet(tmp_path, "班子信息集", rows)
+    book = openpyxl.load_workbook(tmp_path / "2026Q3" / "a.xlsx")
+    ws = book.create_sheet("选举")
+    ws.append(["组织编码", "选举日期", "应到会有选举权党员数", "实到会有选举权党员数", "应选委员数", "候选人数"])
+    ws.append(["A0101", "2026-08-15", 40, 38, 2, 3])
+    book.save(tmp_path / "2026Q3" / "a.xlsx")
+    ds = load(tmp_path / "2026Q3", period="2026Q3")
+    c = ds.committee
+    assert sorted(c.loc[c["term"] == "本届", "name"]) == ["张书记", "赵新"]
+    assert sorted(c.loc[c["term"] == "上届", "name"]) == ["张书记", "钱委员"]
+    assert sorted(c.loc[c["term"].isna(), "name"]) == ["旧委员", "李委员"]
+    assert ds.error_count == 0, ds.issues[["row", "rule", "message"]].to_string()
+    ind = compute(ds)
+    assert ind["committee.size"] == 2 and ind["committee.size_previous"] == 2

@@ -204,3 +204,29 @@ def test_rows_that_hold_a_person_are_never_skipped(tmp_path):
     assert not (ds.issues["severity"] == "已跳过").any() and ds.error_count == 0
     rec = ds.reconciliation.set_index("sheet").loc["党员"]
     assert (rec["rows_read"], rec["rows_used"], rec["rows_skipped"]) == (3, 3, 0)
+
+
+def test_total_with_a_count_in_the_name_column_and_a_blank_signature_line_are_skipped(tmp_path):
+    """A hand-made roster's 合计 row writes its figure as text in the 姓名 column ("共2人"), and its
+    落款 line leaves the blanks after 负责人：/填表人：/联系电话： empty, spread over the row, and another
+    starts past the first four cells ("填表人：张三  审核人：李四  报出日期：…"): all are skipped (not counted, not an error);
+    a 合计 row that holds an ID number is a person and is read."""
+    folder = tmp_path / "2026Q3"
+    rows = [MEMBER_HEADERS,
+            _member(1, "甲一", "1990-01-01"),
+            _member(2, "乙二", "1985-03-15", male=False),
+            ["合计", "共2人"],
+            ["负责人：", None, None, None, "填表人：", None, None, None, None, "联系电话："],
+            [None, None, None, None, "填表人：张三", None, "审核人：李四", None, "报出日期：2026-10-08"],
+            ["合计", "丙三", person_id("19700707", True, 3), "大学本科", "男", "1970-07-07", "大学本科",
+             "2015-07-01", "2016-07-01", "A0101", "工人"]]
+    from conftest import write_workbook
+    write_workbook(folder / "a.xlsx", {schema.ORGS.name: valid_sheets()[schema.ORGS.name], "党员": rows})
+    ds = load(folder, period="2026Q3")
+    assert sorted(ds.members["name"]) == ["丙三", "乙二", "甲一"]
+    assert ds.error_count == 0, ds.issues[["row", "rule", "message"]].to_string()
+    skipped = ds.issues[ds.issues["severity"] == "已跳过"]
+    assert sorted(zip(skipped["row"].astype(int), skipped["rule"].astype(str))) == [
+        (4, "row.skipped_total"), (5, "row.skipped_signature"), (6, "row.skipped_signature")]
+    rec = ds.reconciliation.set_index("sheet").loc["党员"]
+    assert (rec["rows_read"], rec["rows_used"], rec["rows_left_out"], rec["rows_skipped"]) == (6, 3, 0, 3)

@@ -504,6 +504,10 @@ _LEAD = (r"^\s*(?:合|小\s*计|总|共\s*计|累\s*计|[一二三四五六七�
          r"第[一二三四五六七八九十]|注|说\s*明|备\s*注|附\s*注|填|审|制\s*表|负\s*责|单\s*位|主\s*要|联\s*系|"
          r"报|盖|示|样|范\s*例|例)")
 _NUMERIC = r"^(?:[-+]?[\d,，]*\.?\d+%?|[-—/／\\]+)$"
+# A figure as a total row writes it: "共118人", "计5个", "合计：36名", "12户" (no person, no name)
+_FIGURE = (r"^(?:[-+]?[\d,，]*\.?\d+%?|[-—/／\\]+|(?:共|计|合计|小计|总计|共计)[:：]?[\d,，]*\.?\d+"
+           r"(?:人|名|个|户|家|项|条|次|位|支|所|%)?|[\d,，]*\.?\d+(?:人|名|个|户|家|项|条|次|位|支|所))$")
+_LATE_REASONS = ("row.skipped_signature", "row.skipped_note")  # may start past FURNITURE_COLUMNS
 _REASONS = (("row.skipped_example", _EXAMPLE), ("row.skipped_total", _TOTAL),
             ("row.skipped_section", _SECTION), ("row.skipped_note", _NOTE),
             ("row.skipped_signature", _SIGNATURE))
@@ -515,8 +519,9 @@ def _furniture(body: pa.Table | pa.RecordBatch, match: hdr.HeaderMatch, columns:
 
     Vectorised: one regex over the first non-blank text of the first few cells of every row finds
     the candidates; only those (usually none) are looked at further. A total, section or note
-    row must hold none of the sheet's identity fields (other than the text itself), and nothing
-    but numbers besides its text; a signature line no ID number and blanks in most cells; an
+    row must hold none of the sheet's identity fields (other than the text itself, or a figure
+    such as "共118人"), no ID number, and nothing but figures besides its text; a signature line
+    (which may start past the first cells, as may a note) no ID number and blanks in most cells; an
     example row (示例, 例：) is skipped whatever else it holds."""
     n = body.num_rows
     if n == 0:
@@ -525,6 +530,15 @@ def _furniture(body: pa.Table | pa.RecordBatch, match: hdr.HeaderMatch, columns:
     if len({a.type for a in firsts}) > 1:
         firsts = [a.cast(pa.large_string()) for a in firsts]
     first = pc.coalesce(*firsts) if len(firsts) > 1 else firsts[0]
+    # a 落款 line or a note may start further right (its first cells blank): the first text of the
+    # rest of the row stands in, for those two kinds only
+    late_only = np.zeros(n, dtype=bool)
+    if body.num_columns > FURNITURE_COLUMNS:
+        rest = [body.column(c).cast(pa.large_string()) for c in range(FURNITURE_COLUMNS, body.num_columns)]
+        late = pc.coalesce(*rest) if len(rest) > 1 else rest[0]
+        late_only = pc.and_(pc.is_null(first), pc.is_valid(late)).to_numpy(zero_copy_only=False)
+        if late_only.any():
+            first = pc.coalesce(first.cast(pa.large_string()), late)
     # one anchored RE2 pass over the raw text (most rows fail on their first character); the
     # few candidates are cleaned and matched precisely below
     cand = pc.fill_null(pc.match_substring_regex(first, _LEAD), False).to_numpy(zero_copy_only=False)
@@ -534,6 +548,7 @@ def _furniture(body: pa.Table | pa.RecordBatch, match: hdr.HeaderMatch, columns:
     take = pa.array(idx)
     texts = [re.sub(r"\s+", "", unicodedata.normalize("NFKC", t)) if t else "" for t in pc.take(first, take).to_pylist()]
     rules = [next((r for r, p in _REASONS if re.search(p, t)), None) for t in texts]
+    rules = [None if late_only[i] and r not in _LATE_REASONS else r for i, r in zip(idx.tolist(), rules)]
     keep_cand = np.array([r is not None for r in rules], dtype=bool)
     if not keep_cand.any():
         return None
@@ -544,7 +559,7 @@ def _furniture(body: pa.Table | pa.RecordBatch, match: hdr.HeaderMatch, columns:
     cells = [nz.clean_arrow(sub.column(c)) for c in range(sub.num_columns)]
     nonblank = np.sum([pc.is_valid(c).to_numpy(zero_copy_only=False) for c in cells], axis=0)
     nonnum = np.sum([pc.and_(pc.is_valid(c), pc.invert(pc.fill_null(pc.match_substring_regex(
-        pc.replace_substring_regex(c, r"\s+", ""), _NUMERIC), False))).to_numpy(zero_copy_only=False)
+        pc.replace_substring_regex(c, r"\s+", ""), _FIGURE), False))).to_numpy(zero_copy_only=False)
         for c in cells], axis=0)
     ident = np.zeros(len(idx), dtype=bool)
     for key in hdr.IDENTITY.get(match.sheet.key, ()):
@@ -552,7 +567,7 @@ def _furniture(body: pa.Table | pa.RecordBatch, match: hdr.HeaderMatch, columns:
             v = pc.take(columns[key], take)
             compact = pc.replace_substring_regex(v, r"\s+", "")
             other = pc.and_(pc.is_valid(v), pc.fill_null(pc.not_equal(compact, first), True))
-            other = pc.and_(other, pc.invert(pc.fill_null(pc.match_substring_regex(compact, _NUMERIC), False)))
+            other = pc.and_(other, pc.invert(pc.fill_null(pc.match_substring_regex(compact, _FIGURE), False)))
             ident |= other.to_numpy(zero_copy_only=False)
     id_like = np.zeros(len(idx), dtype=bool)
     if "id_number" in columns:
@@ -566,8 +581,8 @@ def _furniture(body: pa.Table | pa.RecordBatch, match: hdr.HeaderMatch, columns:
             ok = not id_like[j] and nonblank[j] <= max(6, width // 2)
         elif rule == "row.skipped_example":
             ok = True
-        else:
-            ok = not ident[j] and nonnum[j] <= 1
+        else:  # a total's figures ("共118人") are not a name; an ID number never is furniture
+            ok = not ident[j] and not id_like[j] and nonnum[j] <= 1
         if ok:
             mask[idx[j]] = True
             reasons.append((rule, text or ""))

@@ -57,7 +57,7 @@ from ..ingest import normalize as nz
 from ..outputs import mask_ids
 from ..periods import Period
 from . import catalog
-from .terms import derive_terms
+from .terms import OLDER_TERM, derive_terms
 
 STRING = pd.StringDtype()
 DATE = "datetime64[ns]"
@@ -316,7 +316,10 @@ def _field_rules(t: Table, as_of: pd.Timestamp) -> None:
         else:
             values[f.key] = text
         if f.required and not f.derivable and f.key not in IDENTITY.get(t.key, ()):
-            _required(t, f.key, text.isna().to_numpy())
+            missing = text.isna().to_numpy()
+            if f.key == "term" and OLDER_TERM in t.raw:  # an office of an older term: no 届别 on purpose
+                missing = missing & ~t.raw[OLDER_TERM].to_numpy(dtype=bool)
+            _required(t, f.key, missing)
     t.values = pd.DataFrame(values, index=t.raw.index)
     pending, t.pending = t.pending, []
     for key, mask in pending:

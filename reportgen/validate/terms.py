@@ -7,7 +7,17 @@ date, before any rule runs (so that 届别 is not "missing"):
 - 本届 (current term): holds office now — no 离职日期, or one after the as-of date; a member
   elected at the latest election (任职日期 on or after it) who has since left is still counted
   with the committee elected then;
-- 上届 (previous term): left on or before the latest election, or took office before it.
+- 上届 (previous term): the committee the latest election replaced — who held office at that
+  election: took office before it (or 任职日期 blank) and left on or after it (离职日期 blank or
+  not before the election; a 离职日期 given to the month only counts to the end of that month).
+  A member of that committee who left during its term is not in it: the 上届 is the committee
+  as it stood when it handed over (its size is the seats filled then, the figure set against
+  the 本届);
+- neither: an office left before the latest election (e.g. one left at the election before it)
+  belongs to an older term; its 届别 stays blank (the row is read, and counted in no committee).
+
+With no election on record for the organization, an office left is 上届 (nothing to tell
+which term it belonged to).
 
 A row that holds office now and took office before the latest election sat on both committees
 (re-elected without a new record); :func:`reportgen.dataset.complete` adds its 上届 copy.
@@ -21,6 +31,10 @@ import pandas as pd
 
 from .. import schema
 from ..ingest import normalize as nz
+
+# Column of ``committee.raw``: True where the office belongs to a term older than the 上届 (its
+# 届别 stays blank on purpose: no "届别为空" line for it).
+OLDER_TERM = "_older_term"
 
 
 def derive_terms(committee, orgs, as_of: pd.Timestamp) -> None:
@@ -37,20 +51,31 @@ def derive_terms(committee, orgs, as_of: pd.Timestamp) -> None:
         return
     last = last_election_of(raw["org_id"] if "org_id" in raw else pd.Series(pd.NA, index=raw.index),
                             orgs.raw)
+    # a 离职日期 known to the month only runs to the end of that month
+    end_month = _month_only(raw, "end_date")
+    end_by = end.where(~end_month, end + pd.offsets.MonthEnd(0))
     now = (end.isna() | (end > as_of)).to_numpy()
     before = ((end.notna() & (end <= last)) | (start.notna() & (start < last))).fillna(False).to_numpy()
     elected = (start.notna() & (start >= last)).fillna(False).to_numpy()
     current = now | (elected & ~before)
     no_election = last.isna().to_numpy()
-    previous = ~current & (before | no_election)
+    held_at_election = ((start.isna() | (start < last)) & (end.isna() | (end_by >= last))).fillna(False).to_numpy()
+    previous = ~current & ((held_at_election & ~no_election) | no_election)
     term = np.where(current, schema.CURRENT_TERM, np.where(previous, schema.PREVIOUS_TERM, None))
     fill = todo & (term != None)  # noqa: E711 - elementwise
+    raw[OLDER_TERM] = todo & ~fill
     if not fill.any():
         return
     column = raw["term"].astype(nz.STRING) if "term" in raw else pd.Series(pd.NA, index=raw.index, dtype=nz.STRING)
     column = column.copy()
     column[fill] = term[fill]
     raw["term"] = column
+
+
+def _month_only(raw: pd.DataFrame, key: str) -> pd.Series:
+    if key not in raw:
+        return pd.Series(False, index=raw.index)
+    return pd.Series(nz.parse_dates(raw[key].astype(nz.STRING))["month_only"].to_numpy(dtype=bool), index=raw.index)
 
 
 def _dates(raw: pd.DataFrame, key: str) -> pd.Series:
