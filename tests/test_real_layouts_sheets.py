@@ -200,8 +200,8 @@ def test_party_status_and_branch_code_beside_branch_name(tmp_path):
     assert m["status"].astype(str).to_dict() == {"甲一": "正式党员", "乙二": "预备党员"}
     assert m["org_id"].to_dict() == {"甲一": "A0101", "乙二": "A0102"}  # the code column wins over the name
     assert str(m.loc["甲一", "birth_date"].date()) == "1969-01-01"
-    dup = ds.issues[ds.issues["rule"] == "sheet.duplicate_header"]
-    assert len(dup) == 1 and dup["column"].iloc[0] == "所在党支部"
+    # the branch's name beside its code is an ordinary layout: the code is read, nothing to fix
+    assert ds.issues[ds.issues["rule"].isin(["sheet.duplicate_header", "sheet.unknown_column"])].empty
 
 
 def test_committee_offices_left_before_the_latest_election_are_in_no_term(tmp_path):

@@ -8,6 +8,7 @@ both sides always agree.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -117,6 +118,16 @@ def _match_field(sheet_key: str, header: str | None) -> str | None:
         loose = normalize_header_loose(header)
         key = table.get(loose) if loose else None
     return key
+
+
+@functools.lru_cache(maxsize=None)
+def _known_columns(sheet_key: str) -> frozenset[str]:
+    return frozenset(normalize_header(h) for h in schema.sheet(sheet_key).known_columns)
+
+
+def is_known_column(sheet_key: str, header: object) -> bool:
+    """A column that other systems' layouts of the sheet carry and the statistics do not use."""
+    return normalize_header(header) in _known_columns(sheet_key)
 
 
 def is_ignored_header(header: object) -> bool:

@@ -400,6 +400,8 @@ def _recognise(rel: str, name: str, named: schema.Sheet | None, table: pa.Table 
             continue
         columns[extra] = values
         headers[extra] = written
+        if hdr.is_known_column(sheet.key, written):
+            continue  # a column of another system's layout (党龄, 学位 …): kept, nothing to fix
         result.issues.append(issue(
             rel, name, "sheet.unknown_column",
             f"无法识别的列“{written}”，已保留但不参与统计", column=written, value=""))
@@ -445,6 +447,7 @@ def _choose_columns(rel: str, name: str, match: hdr.HeaderMatch, hidden_cols: se
     chosen: dict[str, int] = {}
     for key, cols in by_key.items():
         visible = [c for c in cols if c not in hidden_cols] or cols
+        coded: list[int] = []
         if match.sheet.field(key).type == "code":  # 所在党支部 beside 所在党支部编码: the code wins
             coded = [c for c in visible if re.search("编码|代码", match.headers[c] or "")]
             visible = coded or visible
@@ -452,6 +455,8 @@ def _choose_columns(rel: str, name: str, match: hdr.HeaderMatch, hidden_cols: se
         chosen[key] = pick
         for col in cols:
             written = match.headers[col] or ""
+            if pick in coded and col not in coded and col not in hidden_cols:
+                continue  # the organization's name beside its code: an ordinary layout, nothing to fix
             if col == pick:
                 if col in hidden_cols:
                     result.issues.append(issue(
