@@ -403,7 +403,7 @@ def test_every_row_and_set_rule_in_one_submission(tmp_path):
     for i in range(51):  # set.branch_over_50 for A0102 (丙三 has a row error)
         b.add(M, name=f"员{i}", id_number=person_id("19900101", False, i, area=f"98{i:04d}"),
               education="大学本科", joined="2015-07-01", org_id="A0102", occupation="工人")
-    b.sheets[M.name][0].append("备注")  # sheet.unknown_column
+    b.sheets[M.name][0].append("自定义栏")  # sheet.unknown_column (备注 is a known column)
     b.sheets[E.name][0].append(E.header("eligible"))  # sheet.duplicate_header
     b.sheets[schema.COVER.name] = [[schema.COVER.header("period"), "2026Q2"]]  # sheet.period_mismatch
     b.sheets[schema.ELECTIONS.aliases[0]] = [["没有表头"], ["x"]]  # sheet.no_header

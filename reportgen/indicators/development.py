@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .. import schema
-from .members import UNDER35, college, female
+from .members import UNDER35, _unknown, college, female
 from .registry import NO_AREA, Result, count, indicator, share
 
 
@@ -98,11 +98,6 @@ def development_by_area(new_members: pd.DataFrame, orgs: pd.DataFrame) -> pd.Dat
 
 
 # New members whose field is unknown (left out of that share's denominator; see members.unknown_*).
-
-def _unknown(s: pd.Series, rows: pd.DataFrame) -> Result:
-    miss = s.isna().to_numpy()
-    return Result(int(miss.sum()), int(miss.sum()), len(rows), rows, miss)
-
 
 @indicator("development.unknown_birth_date", label="出生日期未知的新发展党员", unit="名", compare=False,
            definition="新发展党员中出生日期为空、无法识别或不合理的人数（不计入35岁及以下占比的分母）")
