@@ -24,7 +24,11 @@ def college(frame: pd.DataFrame) -> pd.Series:
 
 def minority_known(frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     """(minority, ethnicity filled): 民族 filled and not 汉族."""
-    eth = frame["ethnicity"].astype("string").str.strip()
+    eth = frame["ethnicity"]
+    if isinstance(eth.dtype, pd.CategoricalDtype):  # the normalised 民族 (schema.ETHNICITY): no text pass
+        known = eth.notna()
+        return known & (eth != schema.HAN).fillna(False), known
+    eth = eth.astype("string").str.strip()
     known = eth.notna() & (eth != "")
     return known & (eth != schema.HAN), known
 
