@@ -43,7 +43,7 @@ def normalize(ids: pd.Series) -> pd.Series:
     tabs, zero-width characters), without the apostrophe that makes Excel or WPS keep a number as
     text ("'110105…", which a CSV file keeps), upper-case X; blank → NA. Duplicates are found on
     this form, so the same person written with and without the apostrophe is one person."""
-    return nz.series(pc.utf8_upper(nz._compact(nz._trim(nz.arrow(ids)))), ids.index)
+    return nz.series(pc.utf8_upper(nz._compact(nz.arrow(ids))), ids.index)  # _compact drops every space
 
 
 def _digits(arr: pa.Array, width: int) -> np.ndarray:

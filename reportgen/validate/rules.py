@@ -604,11 +604,10 @@ def _resolve(given: pd.Series, text: pd.Series, lookup: OrgLookup) -> tuple[pd.S
     """References to organizations (code, code without its leading zeros, full name, 简称) →
     (codes, NA where unresolved; given a name or 简称 of several organizations; given a code
     that several differently named organizations share)."""
-    key = nz.name_key(text)
     resolved = given.where(_isin(given, lookup.codes)).astype(STRING)
     todo = np.flatnonzero(resolved.isna().to_numpy() & given.notna().to_numpy())
-    if len(todo):  # the other forms, for the rows not given a code as written
-        g, k = given.iloc[todo], key.iloc[todo]
+    if len(todo):  # the other forms, for the rows not given a code as written (names: few rows)
+        g, k = given.iloc[todo], nz.name_key(text.iloc[todo])
         found = pd.Series(pd.NA, index=g.index, dtype=STRING)
         for keys, mapping in ((_number(g), lookup.by_number), (k, lookup.by_name), (k, lookup.by_short)):
             found = found.where(found.notna(), _lookup(keys, mapping))
@@ -616,7 +615,11 @@ def _resolve(given: pd.Series, text: pd.Series, lookup: OrgLookup) -> tuple[pd.S
     clash = _isin(given, set(lookup.clashing.index))
     resolved = resolved.mask(clash)
     unresolved = given.notna().to_numpy() & resolved.isna().to_numpy()
-    return resolved, unresolved & _isin(key, lookup.ambiguous), unresolved & clash
+    ambiguous = np.zeros(len(given), dtype=bool)
+    left = np.flatnonzero(unresolved)
+    if len(left) and lookup.ambiguous:
+        ambiguous[left] = _isin(nz.name_key(text.iloc[left]), lookup.ambiguous)
+    return resolved, ambiguous, unresolved & clash
 
 
 def _resolve_orgs(t: Table, lookup: OrgLookup, rule_id: str) -> None:
