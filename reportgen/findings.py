@@ -355,7 +355,7 @@ def _few_young(inp: "Inputs", values: dict, config: Config) -> Draft | None:
     parts = []
     overall = values.get("development.under35_share")
     if overall is not None and overall < target:
-        parts.append(f"本期新发展党员中35岁及以下的占{zh.pct(overall)}，低于{zh.pct(target)}的目标")
+        parts.append(f"本期新发展党员中35岁及以下的占{zh.pct_text(overall)}，低于{zh.pct(target)}的目标")
     details = []
     if low.sum():
         details.append(f"{int(low.sum())}个片区新发展党员中35岁及以下的比例低于{zh.pct(target)}")
@@ -424,6 +424,6 @@ def _below_target(inp: "Inputs", values: dict, config: Config) -> Draft | None:
     }).sort_values([HU("employees"), HU("unit_name")], ascending=[False, True], kind="stable")
     k = config.concerns.large_unit_employees
     return Draft(ledger, f"从业人员{k}人以上的{int(large.sum())}个两新组织中，有{len(ledger)}个尚未建立党组织，"
-                         f"党的组织覆盖率为{zh.pct(rate)}，低于{zh.pct(target)}的目标。",
+                         f"党的组织覆盖率为{zh.pct_text(rate)}，低于{zh.pct(target)}的目标。",
                  f"逐一摸排这些单位的党员情况，有{config.regulations.branch_min_full}名以上正式党员的推动单独组建，"
                  "不足的采取联合组建或先选派党建指导员。")

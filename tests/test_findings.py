@@ -149,9 +149,9 @@ def test_severity_and_wording(ind):
     assert f["elections.overdue"].sentence == "有2个党组织到期未换届，其中1个逾期超过12个月，超出规定的最长延期。"
     assert f["orgs.type_size_mismatch"].severity == "提示"
     assert f["coverage.below_target_100plus"].sentence == (
-        "从业人员100人以上的2个两新组织中，有1个尚未建立党组织，党的组织覆盖率为50%，低于100%的目标。")
+        "从业人员100人以上的2个两新组织中，有1个尚未建立党组织，党的组织覆盖率为50.0%，低于100%的目标。")
     assert f["development.few_young"].sentence == (
-        "本期新发展党员中35岁及以下的占0%，低于60%的目标；有2个片区发展青年党员不足，其中1个片区新发展党员中"
+        "本期新发展党员中35岁及以下的占0.0%，低于60%的目标；有2个片区发展青年党员不足，其中1个片区新发展党员中"
         "35岁及以下的比例低于60%，1个片区本期没有发展党员。")
 
 
