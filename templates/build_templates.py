@@ -312,10 +312,10 @@ def quarterly() -> Builder:
     b.p("为掌握{{ district }}基层党组织和党员队伍建设情况，根据各单位报送的{{ period.zh }}统计数据，对党组织设置、"
         "党员队伍结构、换届选举、“两新”组织党建工作和发展党员等情况进行了统计分析，现将有关情况报告如下。")
 
-    b.h1("{{ sec() }}总体情况")
-    b.tag("{%p for s in judgement.overall %}")
-    b.p("{{ s }}")
-    b.tag("{%p endfor %}")
+    # 总体情况 (issue 18): the top three findings and the area holding most overdue organizations
+    b.tag("{%p if judgement.overall %}")
+    b.p("总体上看，{{ judgement.overall|join('') }}")
+    b.tag("{%p endif %}")
 
     b.h1("{{ sec() }}基本情况")
     b.tag("{%p if judgement.sections.orgs %}")
@@ -392,9 +392,6 @@ def quarterly() -> Builder:
         "，{{ development.total_delta|change(ref, '名') }}{% endif %}。{% endif %}")
 
     b.h1("{{ sec() }}存在的主要问题")
-    b.tag("{%p if judgement.sections.findings %}")
-    b.p("{{ judgement.sections.findings }}")
-    b.tag("{%p endif %}")
     findings_section(b, "findings", "从本期报送的数据看，未发现需要重点关注的问题。")
     b.h1("{{ sec() }}下步工作建议")
     measures_section(b, "measures")

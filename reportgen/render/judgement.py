@@ -238,14 +238,13 @@ def overall(items: list[dict], prev: dict[str, Any], ref: str, config: Config = 
 
 
 def judge(ctx: dict, previous_findings: list | None = None, config: Config = DEFAULT) -> dict:
-    """``{"overall": [sentences], "sections": {orgs, members, elections, coverage, development,
-    findings: sentence or ""}}`` from a report context (its groups and findings)."""
+    """``{"overall": [sentences], "sections": {orgs, members, elections, coverage, development:
+    sentence or ""}}`` (the findings section is the ranked list itself) from a report context (its groups and findings)."""
     items = _items(ctx.get("findings"))
     prev = {f.get("id"): f.get("ledger") for f in _items(previous_findings)
             if isinstance(f.get("ledger"), pd.DataFrame)}
     ref = str(ctx.get("ref") or "上季度")
     district = str(ctx.get("district") or "全区")
-    ranked = [f for f in rank(items) if f.get("count")]
     sections = {
         "orgs": _ledger_opening(items, ("orgs.secretary_vacant", "orgs.branch_under_3", "orgs.no_committee_7plus",
                                         "orgs.branch_over_50"), prev, ref, config),
@@ -253,7 +252,5 @@ def judge(ctx: dict, previous_findings: list | None = None, config: Config = DEF
         "elections": _ledger_opening(items, ("elections.overdue",), prev, ref, config),
         "coverage": coverage_sentence(ctx.get("coverage") or {}, district, config),
         "development": development_sentence(ctx.get("development") or {}, district, config),
-        "findings": (f"按严重程度和涉及数量排序，{ranked[0]['title']}问题最为突出，涉及{ranked[0]['count']}个。"
-                     if ranked else ""),
     }
     return {"overall": overall(items, prev, ref, config), "sections": sections}
