@@ -108,3 +108,18 @@ def test_sample_every_section_opening_has_a_number(sample):
         if sample[i].endswith("下步工作建议"):
             continue
         assert re.search(r"\d", sample[i + 1]), (sample[i], sample[i + 1])
+
+
+def test_overall_ranks_and_counts_with_units():
+    overdue = _ledger([(f"C{i}", "x", "柳河镇" if i < 3 else "望湖街道") for i in range(4)])
+    items = [
+        {"id": "committee.few_women", "title": "班子中女性偏少", "severity": "提示", "count": 9, "ledger": _ledger([])},
+        {"id": "elections.candidate_margin", "title": "差额比例不足", "severity": "一般", "count": 3,
+         "ledger": pd.DataFrame({"组织编码": ["a"] * 3, "所属片区": ["甲"] * 3, "选举日期": ["2026-07-01"] * 3})},
+        {"id": "orgs.secretary_vacant", "title": "书记空缺", "severity": "一般", "count": 5, "ledger": _ledger([])},
+        {"id": "elections.overdue", "title": "到期未换届", "severity": "严重", "count": 4, "ledger": overdue},
+    ]
+    out = J.overall(items, {"elections.overdue": overdue.iloc[:1]}, "上季度")
+    assert out == ["本期数据反映出4类问题，按严重程度和涉及数量，最突出的是：到期未换届（4个，严重）；书记空缺（5个，一般）；"
+                   "差额比例不足（3次，一般）。",
+                   "到期未换届的4个党组织中，柳河镇3个，占75.0%；其中1个上季度已到期未换届。"]

@@ -106,7 +106,8 @@ PERSIST_WORDS = {"到期未换届": "已到期未换届"}  # else "已存在此�
 def ledger_sentence(title: str, c: dict, persistent: int | None = None, ref: str = "上季度",
                     config: Config = DEFAULT) -> str:
     """"到期未换届的25个党组织中，柳河镇10个，占40.0%；其中19个上季度已到期未换届" (+ an interpretation)."""
-    text = f"{title}的{c['total']}个党组织中，{c['area']}{c['n']}个，占{zh.pct_text(c['share'])}"
+    who = f"{title}的" if title in PERSIST_WORDS else f"存在“{title}”问题的"
+    text = f"{who}{c['total']}个党组织中，{c['area']}{c['n']}个，占{zh.pct_text(c['share'])}"
     figures: dict[str, Any] = {"top_share": c["share"], "total": c["total"]}
     if persistent is not None:
         text += f"；其中{persistent}个{ref}{PERSIST_WORDS.get(title, '已存在此问题')}" if persistent else f"；均为本期新出现的"
@@ -204,6 +205,17 @@ def development_sentence(dev: dict, district: str, config: Config = DEFAULT) -> 
 # --------------------------------------------------------------------------- the whole
 
 
+def unit(f: dict) -> str:
+    """The counting word of a finding: 次 (elections), 家 (units), else 个."""
+    ledger = f.get("ledger")
+    cols = set(ledger.columns) if isinstance(ledger, pd.DataFrame) else set()
+    if "选举日期" in cols:
+        return "次"
+    if CODE not in cols and "单位名称" in cols:
+        return "家"
+    return "个"
+
+
 def _items(findings: list | None) -> list[dict]:
     return [f.as_dict() if hasattr(f, "as_dict") else dict(f) for f in (findings or [])]
 
@@ -224,7 +236,7 @@ def overall(items: list[dict], prev: dict[str, Any], ref: str, config: Config = 
     ranked = [f for f in rank(items) if f.get("count")]
     out = []
     if ranked:
-        top = "；".join(f"{f['title']}（{f['count']}个，{f['severity']}）" for f in ranked[:3])
+        top = "；".join(f"{f['title']}（{f['count']}{unit(f)}，{f['severity']}）" for f in ranked[:3])
         out.append(f"本期数据反映出{len(ranked)}类问题，按严重程度和涉及数量，最突出的是：{top}。")
     else:
         out.append("从本期报送的数据看，未发现需要重点关注的问题。")
