@@ -123,3 +123,22 @@ def test_overall_ranks_and_counts_with_units():
     assert out == ["本期数据反映出4类问题，按严重程度和涉及数量，最突出的是：到期未换届（4个，严重）；书记空缺（5个，一般）；"
                    "差额比例不足（3次，一般）。",
                    "到期未换届的4个党组织中，柳河镇3个，占75.0%；其中1个上季度已到期未换届。"]
+
+
+def test_sample_rules_state_sentences_only_when_their_condition_holds(sample, tmp_path):
+    from dataclasses import replace
+
+    from reportgen.config import DEFAULT, Config
+
+    aging, persistent = J.RULES_BY_ID["aging"].sentence, J.RULES_BY_ID["persistent"].sentence
+    # the sample: 望湖街道 58.7 岁 and 10.0% ≤ 35; 19 of 25 overdue were overdue last quarter
+    assert any(aging in t for t in sample) and any(persistent in t for t in sample)
+    cfg = Config(report=replace(DEFAULT.report, aging_age_mean=70.0, persistent_share=0.9))
+    out = tmp_path / "out"
+    api.build(SAMPLES / "2026Q3", out=out, period="2026Q3", previous=SAMPLES / "2026Q2", config=cfg)
+    texts = [p.text for p in Document(str(out / "report.docx")).paragraphs]
+    assert not any(aging in t for t in texts)
+    # 19/25 = 0.76 < 0.9: the figure stays, the judgement goes (14/14 of 党支部正式党员不足3名 still holds)
+    overdue = [t for t in texts if "其中19个上季度已到期未换届" in t]
+    assert overdue and not any(persistent in t for t in overdue)
+    assert any("其中14个上季度已存在此问题，" + persistent in t for t in texts)
