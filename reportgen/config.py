@@ -74,6 +74,15 @@ class Report:
     signature_unit: str = ""  # 落款 (issuing unit) under the body, e.g. "中共示例区委组织部"
     date: str = ""  # 成文日期 as YYYY-MM-DD, written "2026年12月6日"
     appendix_min_rows: int = 15  # a list longer than this goes to a 附件 (换届工作情况报告)
+    # judgement layer (render/judgement.py): an area is named as an outlier only when it differs from
+    # the district by at least this margin, and only when its base has at least small_base people/units
+    area_margin_years: float = 3.0  # mean age: years above the district's
+    area_margin_share: float = 0.05  # a share (35岁及以下, 覆盖率): 5 percentage points below the district's
+    # interpretation rules (render/judgement.py RULES, documented in docs/指标说明.md)
+    aging_under35_share: float = 0.15  # 35岁及以下 share below this …
+    aging_age_mean: float = 55.0  # … and a mean age above this: 老龄化问题突出
+    persistent_share: float = 0.5  # at least this share of a ledger already there last period: 长期滞后
+    concentration_share: float = 0.3  # one area holds at least this share of a ledger: 相对集中
 
 
 @dataclass(frozen=True)

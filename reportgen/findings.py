@@ -427,3 +427,21 @@ def _below_target(inp: "Inputs", values: dict, config: Config) -> Draft | None:
                          f"党的组织覆盖率为{zh.pct_text(rate)}，低于{zh.pct(target)}的目标。",
                  f"逐一摸排这些单位的党员情况，有{config.regulations.branch_min_full}名以上正式党员的推动单独组建，"
                  "不足的采取联合组建或先选派党建指导员。")
+
+
+# --------------------------------------------------------------------------- ranking (issue 18)
+
+
+def rank_key(f: Any) -> tuple:
+    """Severity first (严重 > 一般 > 提示), then the larger count, then the id: the order in
+    which the report states its findings. ``f`` is a Finding or its ``as_dict()``."""
+    d = f.as_dict() if hasattr(f, "as_dict") else f
+    count = d.get("count")
+    count = int(count) if isinstance(count, (int, np.integer)) or (
+        isinstance(count, float) and count == count) else -1
+    return (SEVERITY_ORDER.get(d.get("severity"), 9), -count, str(d.get("id", "")))
+
+
+def rank(findings: list) -> list:
+    """The findings (Finding objects or dicts) ordered by :func:`rank_key`."""
+    return sorted(findings, key=rank_key)

@@ -312,7 +312,15 @@ def quarterly() -> Builder:
     b.p("为掌握{{ district }}基层党组织和党员队伍建设情况，根据各单位报送的{{ period.zh }}统计数据，对党组织设置、"
         "党员队伍结构、换届选举、“两新”组织党建工作和发展党员等情况进行了统计分析，现将有关情况报告如下。")
 
+    # 总体情况 (issue 18): the top three findings and the area holding most overdue organizations
+    b.tag("{%p if judgement.overall %}")
+    b.p("总体上看，{{ judgement.overall|join('') }}")
+    b.tag("{%p endif %}")
+
     b.h1("{{ sec() }}基本情况")
+    b.tag("{%p if judgement.sections.orgs %}")
+    b.p("{{ judgement.sections.orgs }}")
+    b.tag("{%p endif %}")
     overview(b)
     b.p("{% if orgs.secretary_vacant or orgs.branches_under_3 or orgs.no_committee_7plus %}从组织设置看，"
         "{% if orgs.secretary_vacant %}书记空缺的党组织有{{ orgs.secretary_vacant }}个。{% endif %}"
@@ -323,6 +331,9 @@ def quarterly() -> Builder:
 
     b.tag("{%p if members.total %}")
     b.h1("{{ sec() }}党员队伍结构")
+    b.tag("{%p if judgement.sections.members %}")
+    b.p("{{ judgement.sections.members }}")
+    b.tag("{%p endif %}")
     b.p("{% if members.female_share is not none %}从性别和民族看，女党员占党员总数的{{ members.female_share|pct }}{{ members.female_share_note }}"
         "{% if members.female_share_delta is not none %}，{{ members.female_share_delta|pp_change(ref) }}"
         "{% endif %}{% if members.minority_share is not none %}；少数民族党员占{{ members.minority_share|pct }}{{ members.minority_share_note }}"
@@ -348,6 +359,9 @@ def quarterly() -> Builder:
     b.tag("{%p endif %}")
 
     b.h1("{{ sec() }}换届选举")
+    b.tag("{%p if judgement.sections.elections %}")
+    b.p("{{ judgement.sections.elections }}")
+    b.tag("{%p endif %}")
     election_schedule(b)
     b.tag("{{p charts.overdue_by_area }}")
     election_result(b)
@@ -355,12 +369,18 @@ def quarterly() -> Builder:
 
     b.tag("{%p if coverage.units %}")
     b.h1("{{ sec() }}“两新”组织党建工作覆盖")
+    b.tag("{%p if judgement.sections.coverage %}")
+    b.p("{{ judgement.sections.coverage }}")
+    b.tag("{%p endif %}")
     coverage_paragraphs(b)
     mass_org_paragraph(b)
     b.tag("{{p charts.coverage_by_size }}")
     b.tag("{%p endif %}")
 
     b.h1("{{ sec() }}发展党员")
+    b.tag("{%p if judgement.sections.development %}")
+    b.p("{{ judgement.sections.development }}")
+    b.tag("{%p endif %}")
     b.p("{% if development.total %}本期共发展党员{{ development.total }}名{% if development.total_delta is not none %}，"
         "{{ development.total_delta|change(ref, '名') }}{% endif %}。{% if development.under35_share is not none %}"
         "其中，35岁及以下的占{{ development.under35_share|pct }}{{ development.under35_share_note }}"
@@ -395,6 +415,9 @@ def elections_report() -> Builder:
         "的要求，{{ district }}组织各基层党组织依规开展换届选举，现将{{ period.zh }}换届工作情况报告如下。")
 
     b.h1("{{ sec() }}基本情况")
+    b.tag("{%p if judgement.sections.elections %}")
+    b.p("{{ judgement.sections.elections }}")
+    b.tag("{%p endif %}")
     overview(b)
     election_schedule(b)
     b.tag("{{p charts.overdue_by_area }}")
@@ -436,6 +459,9 @@ def two_new_report() -> Builder:
 
     b.h1("{{ sec() }}党的组织覆盖和工作覆盖")
     b.tag("{%p if coverage.units %}")
+    b.tag("{%p if judgement.sections.coverage %}")
+    b.p("{{ judgement.sections.coverage }}")
+    b.tag("{%p endif %}")
     coverage_paragraphs(b)
     b.tag("{{p charts.coverage_by_size }}")
     b.tag("{%p else %}")

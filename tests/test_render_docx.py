@@ -166,6 +166,7 @@ def test_election_paragraph_states_the_seven_figures(plain):
 
 
 def test_findings_are_numbered_paragraphs_and_measures_follow(plain):
+    from reportgen.findings import rank  # issue 18: ranked by severity, then the larger count
     ind, result = plain
     texts = paragraphs(result.report)
     start = texts.index("六、存在的主要问题")
@@ -173,7 +174,7 @@ def test_findings_are_numbered_paragraphs_and_measures_follow(plain):
     items = texts[start + 1:end]
     assert len(items) == len(ind.findings)
     marks = "一二三四五六七八九十"
-    for i, (t, f) in enumerate(zip(items, sorted(ind.findings, key=lambda f: ("严重", "一般", "提示").index(f.severity)))):
+    for i, (t, f) in enumerate(zip(items, rank(ind.findings))):
         assert t.startswith(f"（{marks[i]}）{f.title}。")
         assert t.endswith(f.sentence)
     measures = texts[end + 1:texts.index("附表")]

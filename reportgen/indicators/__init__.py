@@ -60,12 +60,16 @@ def compute(ds: Dataset, previous: Dataset | None = None, config: Config = DEFAU
     inputs = Inputs(ds, config, election_window)
     values, results = _evaluate_all(inputs)
     prev_values = None
+    prev_findings: list[Finding] = []
     if previous is not None:
-        prev_values, _ = _evaluate_all(Inputs(previous, config, election_window))
+        prev_inputs = Inputs(previous, config, election_window)
+        prev_values, _ = _evaluate_all(prev_inputs)
+        # the previous period's findings, for what persists (render/judgement.py matches ledgers)
+        prev_findings = find(previous, prev_values, config, prev_inputs)
         values = with_previous(values, prev_values)
     findings = find(ds, values, config, inputs)
     return Indicators(ds.period, values, prev_values, findings, ds, config,
-                      _results=results, _inputs=inputs)
+                      _results=results, _inputs=inputs, previous_findings=prev_findings)
 
 
 def _nest(flat: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
@@ -88,6 +92,7 @@ class Indicators:
     config: Config = DEFAULT
     _results: dict[str, Result] = field(default_factory=dict, repr=False)
     _inputs: Inputs | None = field(default=None, repr=False)
+    previous_findings: list[Finding] = field(default_factory=list, repr=False)
 
     def __repr__(self) -> str:
         # Short on purpose: the default dataclass repr would print whole tables (and ID numbers).
@@ -126,6 +131,7 @@ class Indicators:
         ctx["previous"] = _nest(self.previous) if self.previous is not None else {}
         ctx["has_previous"] = self.previous is not None
         ctx["findings"] = [f.as_dict() for f in self.findings]
+        ctx["previous_findings"] = [f.as_dict() for f in self.previous_findings]
         ctx["period"] = self.period_context()
         ctx["election_window"] = self._inputs.election_window if self._inputs else "period"
         return ctx

@@ -22,6 +22,8 @@ import pandas as pd
 from .. import schema, zh
 from ..config import DEFAULT, Config
 from ..outputs import mask_deep, mask_text
+from ..findings import rank_key
+from . import judgement as _judgement
 from .tables import SHARE_SUFFIXES, _num, committee_compare, count_column as _first_count_column
 
 KINDS = ("季度统计分析", "换届工作情况报告", "两新组织党建调研")
@@ -276,7 +278,7 @@ def _findings(raw: list | None) -> list[dict]:
         d.setdefault("rule", "")
         if not isinstance(d.get("ledger"), pd.DataFrame):
             d["ledger"] = pd.DataFrame()
-        d["_order"] = (SEVERITY_ORDER.get(d["severity"], 3), i)
+        d["_order"] = (*rank_key(d), i)  # severity, then the larger count (issue 18)
         items.append(d)
     items.sort(key=lambda d: d["_order"])
     for n, d in enumerate(items, 1):
@@ -364,6 +366,7 @@ def report_context(source: Any, kind: str = "季度统计分析", narrative: dic
     for suffix in ("", "_election", "_two_new"):
         items = ctx[f"findings{suffix}"]
         ctx[f"measures{suffix}"] = list(dict.fromkeys(f["measure"] for f in items if f["measure"]))
+    ctx["judgement"] = _judgement.judge(ctx, raw.get("previous_findings"), cfg)
     ctx["sources"] = _sources(ind, ctx)
     ctx["sources"]["previous_note"] = str(comparison.get("note") or "")
     ctx["two_new"] = _two_new(ind, cfg) if kind == "两新组织党建调研" else {}

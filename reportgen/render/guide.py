@@ -69,11 +69,28 @@ TOP = [
 ]
 
 FINDING_FIELDS = [
-    ("f.no", "问题序号（按严重程度排序后）"), ("f.id", "问题编号，如 elections.overdue"),
+    ("f.no", "问题序号（按严重程度、再按涉及数量排序后）"), ("f.id", "问题编号，如 elections.overdue"),
     ("f.title", "问题标题，如“到期未换届”"), ("f.severity", "严重程度：严重、一般、提示"),
     ("f.count", "涉及的组织或选举个数"), ("f.sentence", "陈述事实和数字的一句话"),
     ("f.measure", "建议措施（一句话）"), ("f.rule", "依据的规定"),
     ("f.ledger", "涉及组织的名单（表格，写成 {{p f.ledger }}）"),
+]
+
+JUDGEMENT = [
+    ("judgement.overall", "总体情况：若干句话的列表。第一句按严重程度和涉及数量列出最突出的三类问题及其数字，"
+     "第二句写到期未换届党组织最集中的片区及其占比、其中上期已到期未换届的个数",
+     "总体上看，{{ judgement.overall|join('') }}"),
+    ("judgement.sections.orgs", "基本情况的开头：组织设置问题中排在最前的一项最集中的片区及其占比（与上期台账按组织编码比对）",
+     "{{ judgement.sections.orgs }}"),
+    ("judgement.sections.members", "党员队伍结构的开头：平均年龄最高、35岁及以下占比最低的片区，与全区相差达到"
+     " report.area_margin_years（3岁）、report.area_margin_share（5个百分点）且人数不少于 report.small_base 时才点名",
+     "{{ judgement.sections.members }}"),
+    ("judgement.sections.elections", "换届选举的开头：到期未换届党组织最集中的片区及其占比，其中上期已到期未换届的个数",
+     "{{ judgement.sections.elections }}"),
+    ("judgement.sections.coverage", "“两新”组织覆盖的开头：党组织覆盖率最低、比全区低 report.area_margin_share 以上的园区楼宇",
+     "{{ judgement.sections.coverage }}"),
+    ("judgement.sections.development", "发展党员的开头：新发展党员中35岁及以下占比最低、比全区低 report.area_margin_share 以上的片区",
+     "{{ judgement.sections.development }}"),
 ]
 
 SOURCES = [
@@ -151,6 +168,12 @@ LAYOUT_SECTION = [
     "字符集。",
     "",
 ]
+
+
+def _judgement_rules() -> tuple:
+    from .judgement import RULES
+
+    return RULES
 
 
 def _usage(key: str, unit: str) -> str:
@@ -265,7 +288,7 @@ def guide_text() -> str:
         "",
         "## 五、问题、建议和名单",
         "",
-        "`findings` 是数据反映出的问题（只列出确实存在的），按严重程度排序；`findings_election` 只含换届和班子方面的问题，"
+        "`findings` 是数据反映出的问题（只列出确实存在的），按严重程度、再按涉及数量（个数）从多到少排序；`findings_election` 只含换届和班子方面的问题，"
         "`findings_two_new` 只含“两新”组织方面的问题。`measures`、`measures_election`、`measures_two_new` 是对应问题的"
         "建议措施（去掉了重复）。在 `{%p for f in findings %}` 循环中可以用：",
         "",
@@ -278,6 +301,17 @@ def guide_text() -> str:
         "（{{ loop.index|cn }}）{{ f.title|trim('。') }}。{{ f.sentence }}",
         "{%p endfor %}",
         "```",
+        "",
+        "### 分析判断（judgement）",
+        "",
+        "`judgement` 把数字变成判断：每部分开头先写最重要的一件事和它的数字，报告开头写总体情况。没有可写的内容时为空，"
+        "模板用 `{%p if judgement.sections.members %}` 判断。",
+        "",
+        *_md_table(("变量", "含义", "写法"), JUDGEMENT),
+        "",
+        "“反映出……”“问题相对集中……”这样的判断只在下表的条件成立时才写（阈值可在配置文件 report 组中修改）：",
+        "",
+        *_md_table(("判断", "条件", "写出的话"), [(r.id, r.doc, r.sentence) for r in _judgement_rules()]),
         "",
         "## 六、表格和图",
         "",
