@@ -319,7 +319,7 @@ def quarterly() -> Builder:
         "{% if orgs.branches_under_3 %}正式党员不足{{ thresholds.branch_min_full }}名的党支部有"
         "{{ orgs.branches_under_3 }}个。{% endif %}{% if orgs.no_committee_7plus %}正式党员"
         "{{ thresholds.committee_min_full }}名以上但未设支部委员会的党支部有{{ orgs.no_committee_7plus }}个。"
-        "{% endif %}{% endif %}各类别、各领域和各片区党组织的分布见附表。")
+        "{% endif %}{% endif %}各类别、各领域{% if orgs.by_area %}和各片区{% endif %}党组织的分布见附表。")
 
     b.tag("{%p if members.total %}")
     b.h1("{{ sec() }}党员队伍结构")
