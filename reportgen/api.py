@@ -361,10 +361,10 @@ def split_by(ds: Dataset, previous: Dataset | None, by: str):
     prev_heads = _subtree_heads(previous.orgs, kind, arg) if previous is not None else None
     names = _head_names(ds.orgs, heads)
     for head, name in names.items():
-        part = subset_by_orgs(ds, ds.orgs.loc[(heads == head).to_numpy(dtype=bool), "org_id"], name)
+        part = subset_by_orgs(ds, ds.orgs.loc[heads.eq(head).fillna(False).to_numpy(dtype=bool), "org_id"], name)
         part_prev = None
         if previous is not None:
-            ids = previous.orgs.loc[(prev_heads == head).to_numpy(dtype=bool), "org_id"]
+            ids = previous.orgs.loc[prev_heads.eq(head).fillna(False).to_numpy(dtype=bool), "org_id"]
             part_prev = subset_by_orgs(previous, ids, name)
             if not len(part_prev.members):
                 part_prev = None
