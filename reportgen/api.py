@@ -332,7 +332,7 @@ def parse_by(by: str) -> tuple[str, Any]:
     for each organization of that type (the outermost, where they nest) with its subtree."""
     text = str(by).strip()
     low = text.casefold()
-    if low in ("area", "片区", "所属片区"):
+    if low == "area" or text in (schema.ORGS.field("area").header, *schema.ORGS.field("area").aliases[:1]):
         return "area", None
     for prefix in ("level:", "level=", "层级:", "层级：", "层级=", "level"):
         if low.startswith(prefix) and low[len(prefix):].strip().isdigit():
