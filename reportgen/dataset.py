@@ -310,12 +310,16 @@ def _scoped_quality(ds: Dataset, parts: dict[str, pd.DataFrame]):
     iss = ds.issues
     if len(iss):
         isf = iss["file"].astype("string")
-        in_own = isf.isin(own).fillna(False).to_numpy(dtype=bool)
-        key = pd.MultiIndex.from_frame(rows[["_file", "_sheet", "_row"]])
-        ikey = pd.MultiIndex.from_arrays([isf, iss["sheet"].astype("string"), iss["row"]])
-        in_rows = (isf.isin(shared).fillna(False).to_numpy(dtype=bool)
-                   & ikey.isin(key))
-        iss = iss[in_own | in_rows].reset_index(drop=True)
+        keep = isf.isin(own).fillna(False).to_numpy(dtype=bool).copy()
+        in_shared = isf.isin(shared).fillna(False).to_numpy(dtype=bool)
+        if in_shared.any():  # only the rows of the shared files are compared
+            mine = rows[rows["_file"].isin(shared).fillna(False).to_numpy(dtype=bool)]
+            key = pd.MultiIndex.from_frame(mine[["_file", "_sheet", "_row"]])
+            sub = iss[in_shared]
+            ikey = pd.MultiIndex.from_arrays([sub["file"].astype("string"), sub["sheet"].astype("string"),
+                                              sub["row"]])
+            keep[np.flatnonzero(in_shared)[ikey.isin(key)]] = True
+        iss = iss[keep].reset_index(drop=True)
     files = ds.files
     if len(files) and "file" in files.columns:
         kept = set(out["file"].astype(str))

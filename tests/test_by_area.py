@@ -86,6 +86,12 @@ def test_area_data_note_counts_the_area_rows(built):
         assert int(m.group(2)) == used, area
         whole = int(ds.reconciliation["rows_read"].sum())
         assert used <= int(m.group(1)) < whole, area
+        # the issues are the area's: of its own files, or of its rows in a shared file
+        own_files = set(part.dataset.reconciliation["file"])
+        assert set(part.dataset.issues["file"]) <= own_files
+        errors = re.search(r"校验发现(\d+)处错误", _text(part.report))
+        assert (int(errors.group(1)) if errors else 0) == part.dataset.error_count
+        assert part.dataset.error_count + part.dataset.warning_count < len(ds.issues)
     district = re.search(r"共读取数据(\d+)行", _text(result.report))
     assert int(district.group(1)) == int(ds.reconciliation["rows_read"].sum())
 
