@@ -155,3 +155,26 @@ def test_by_level_one_is_the_whole_tree_and_unknown_by_is_refused(tmp_path):
     assert list(result.parts) == ["示例区委"] and len(result.parts["示例区委"].dataset.members) == 10
     with pytest.raises(ValueError, match="--by level:2"):
         api.build(folder, tmp_path / "out2", period="2026Q3", by="街道")
+
+
+def test_unbuilt_unit_follows_its_area_column(tmp_path):
+    from conftest import valid_sheets
+
+    u = schema.UNITS
+    sheets = valid_sheets()
+    head = sheets[u.name][0]
+    assert "所属片区" in head
+    head[head.index("所属片区")] = "所在街道"  # an alias of the optional column
+
+    def row(**values):
+        return [values.get(f.key) for f in u.fields]
+
+    sheets[u.name] += [row(unit_name="城西某贸易有限公司", unit_type="非公有制企业", employees=30,
+                           party_org="未建立", area="城西街道"),
+                       row(unit_name="某咨询有限公司", unit_type="非公有制企业", employees=12, party_org="未建立")]
+    write_workbook(tmp_path / "2026Q3" / "示例.xlsx", sheets)
+    result = api.build(tmp_path / "2026Q3", tmp_path / "out", period="2026Q3", by="area")
+    # the built unit's organization A0102 is in 城西街道; the unbuilt one says 城西街道; the last cannot be told
+    assert {k: len(p.dataset.units) for k, p in result.parts.items()} == {"城东街道": 0, "城西街道": 2}
+    assert "的1个“两新”组织未计入各片区报告" in _text(result.parts["城东街道"].report)
+    assert "城西街道共有“两新”组织2家" in _text(result.parts["城西街道"].report)
