@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
+import pandas as pd
 import yaml
 
+from . import schema
 from .config import DEFAULT, Config, load_config
 from .dataset import Dataset
 from .outputs import OutputSet, mask_text, safe_filename
@@ -200,6 +203,8 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
     from .ingest import load as _load
 
     cfg = _config(config)
+    if by is not None:
+        parse_by(by)  # an unknown --by stops before reading
     out_dir = Path(out)
     # everything is written into a staging folder and swapped in as a whole at the end (a failed,
     # interrupted or --strict run leaves the previous set as it was); the lock keeps a second
@@ -232,8 +237,8 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
                                  chart_process=charts)
         files.extend(rendered.files)
         parts: dict[str, BuildResult] = {}
-        if by == "area":
-            split = list(split_by_area(ds, prev_ds))
+        if by is not None:
+            split = list(split_by(ds, prev_ds, by))
             folders = area_folders([area for area, _, _ in split])
             for area, part, part_prev in split:
                 if prev_ds is not None and part_prev is None:  # a new area: nothing to compare with
@@ -244,8 +249,6 @@ def build(path: str | Path, out: str | Path = "out", period: str | Period | None
                                   district=area, chart_process=charts)
                 parts[area] = BuildResult(outset.final(sub), part, part_ind,
                                           [outset.final(f) for f in r.files])
-        elif by is not None:
-            raise ValueError(f"不支持按“{by}”分别生成报告，目前只支持 --by area（按片区）")
         outset.commit()  # render_report has waited for its charts: all are in the staging folder
         result = BuildResult(out_dir, ds, ind, [outset.final(f) for f in files], parts,
                              notes=list(check.notes) if check else [],
@@ -323,21 +326,148 @@ def area_folders(areas: list[str]) -> dict[str, str]:
     return out
 
 
+def parse_by(by: str) -> tuple[str, Any]:
+    """The grouping of ``--by``: ("area", None) for 片区; ("level", N) for the organizations at
+    depth N of the parent tree (the top ones are level 1) with their subtrees; ("type", 党工委…)
+    for each organization of that type (the outermost, where they nest) with its subtree."""
+    text = str(by).strip()
+    low = text.casefold()
+    if low == "area" or text in (schema.ORGS.field("area").header, *schema.ORGS.field("area").aliases[:1]):
+        return "area", None
+    for prefix in ("level:", "level=", "层级:", "层级：", "层级=", "level"):
+        if low.startswith(prefix) and low[len(prefix):].strip().isdigit():
+            n = int(low[len(prefix):].strip())
+            if n >= 1:
+                return "level", n
+    if text.isdigit() and int(text) >= 1:
+        return "level", int(text)
+    org_type = schema.ORG_TYPE.lookup().get(text)
+    if org_type:
+        return "type", org_type
+    raise ValueError(f"不支持按“{by}”分别生成报告。可以写 --by area（按片区）、--by level:2（按组织树第2层的"
+                     f"每个党组织及其下属组织）或 --by 党工委（按每个党工委及其下属组织；也可写"
+                     f"{'、'.join(schema.ORG_TYPE.values[:3])}等组织类别）")
+
+
+def split_by(ds: Dataset, previous: Dataset | None, by: str):
+    """Yield (name, Dataset, previous Dataset) for every part of ``--by`` (see parse_by)."""
+    kind, arg = parse_by(by)
+    if kind == "area":
+        yield from split_by_area(ds, previous)
+        return
+    from .dataset import subset_by_orgs
+
+    heads = _subtree_heads(ds.orgs, kind, arg)
+    prev_heads = _subtree_heads(previous.orgs, kind, arg) if previous is not None else None
+    names = _head_names(ds.orgs, heads)
+    for head, name in names.items():
+        part = subset_by_orgs(ds, ds.orgs.loc[heads.eq(head).fillna(False).to_numpy(dtype=bool), "org_id"], name)
+        part_prev = None
+        if previous is not None:
+            ids = previous.orgs.loc[prev_heads.eq(head).fillna(False).to_numpy(dtype=bool), "org_id"]
+            part_prev = subset_by_orgs(previous, ids, name)
+            if not len(part_prev.members):
+                part_prev = None
+        yield name, part, part_prev
+
+
+def _subtree_heads(orgs: pd.DataFrame, kind: str, arg: Any, max_depth: int = 50) -> pd.Series:
+    """For every organization, the org_id of the head of its part (NA: in none): its ancestor (or
+    itself) at depth ``arg`` of the parent tree, or its outermost ancestor-or-self of type ``arg``.
+    A parent that is not in the set makes its child a top organization; a cycle stops at max_depth."""
+    ids = orgs["org_id"].astype("string").reset_index(drop=True)
+    known = pd.Index(ids.dropna().unique())
+    parent = orgs["parent_id"].astype("string").reset_index(drop=True)
+    parent = parent.where(parent.isin(known) & parent.ne(ids))
+    up = pd.Series(parent.to_numpy(), index=ids.to_numpy())
+    up = up[~up.index.duplicated()]
+    chain = [ids]  # chain[k]: the ancestor k steps up
+    cur = ids
+    for _ in range(max_depth):
+        cur = pd.Series(up.reindex(cur.fillna("").to_numpy()).to_numpy(), dtype="string")
+        if cur.isna().all():
+            break
+        chain.append(cur)
+    mat = pd.concat(chain, axis=1, ignore_index=True)
+    if kind == "level":
+        depth = mat.notna().sum(axis=1).to_numpy()  # the top organizations are depth 1
+        k = depth - int(arg)
+        out = pd.Series(pd.NA, index=ids.index, dtype="string")
+        ok = k >= 0
+        if ok.any():
+            vals = mat.to_numpy(dtype=object)
+            out[ok] = vals[np.flatnonzero(ok), k[ok]]
+        return out
+    types = pd.Series(orgs["org_type"].astype("string").to_numpy(), index=ids.to_numpy())
+    types = types[~types.index.duplicated()]
+    out = pd.Series(pd.NA, index=ids.index, dtype="string")
+    for col in mat.columns:  # the outermost match is the last one found going up
+        t = pd.Series(types.reindex(mat[col].fillna("").to_numpy()).to_numpy(), dtype="string")
+        hit = t.eq(arg).fillna(False).to_numpy(dtype=bool)
+        out[hit] = mat[col][hit]
+    return out
+
+
+def _head_names(orgs: pd.DataFrame, heads: pd.Series) -> dict[str, str]:
+    """head org_id -> report name (the organization's name; its code added where names repeat),
+    in the order the organizations were submitted."""
+    ids = orgs["org_id"].astype("string").reset_index(drop=True)
+    order = [h for h in dict.fromkeys(heads.dropna().tolist())]
+    first = orgs.drop_duplicates("org_id").set_index(orgs.drop_duplicates("org_id")["org_id"].astype("string"))
+    names = {}
+    for h in order:
+        name = first["name"].get(h) if h in first.index else None
+        names[h] = str(name).strip() if name is not None and not pd.isna(name) and str(name).strip() else str(h)
+    counts = pd.Series(list(names.values())).value_counts()
+    return {h: (f"{n}（{h}）" if counts[n] > 1 else n) for h, n in names.items()}
+
+
 def split_by_area(ds: Dataset, previous: Dataset | None = None):
-    """Yield (area, Dataset, previous Dataset) for every area (片区) of the organizations."""
+    """Yield (area, Dataset, previous Dataset) for every area (片区) of the organizations.
+
+    两新组织 follow their Party organization's area (see unit_areas for those without one)."""
     from .dataset import subset_by_orgs
 
     areas = sorted(a for a in ds.orgs["area"].dropna().unique() if str(a).strip())
+    unit_area = unit_areas(ds)
+    prev_area = unit_areas(previous) if previous is not None else None
+    n_loose = int(unit_area.isna().sum())
     for area in areas:
         org_ids = ds.orgs.loc[ds.orgs["area"] == area, "org_id"]
-        part = subset_by_orgs(ds, org_ids, area)
+        part = subset_by_orgs(ds, org_ids, area, units=unit_area.eq(area).fillna(False).to_numpy(dtype=bool))
+        if n_loose:
+            part.meta["scope_note"] = (f"未建立党组织、也无法从所属片区或所在园区楼宇确定片区的{n_loose}个“两新”组织"
+                                       "未计入各片区报告，只计入全区报告。")
         part_prev = None
         if previous is not None:
             prev_ids = previous.orgs.loc[previous.orgs["area"] == area, "org_id"]
-            part_prev = subset_by_orgs(previous, prev_ids, area)
+            part_prev = subset_by_orgs(previous, prev_ids, area,
+                                       units=prev_area.eq(area).fillna(False).to_numpy(dtype=bool))
             if not len(part_prev.members):  # no comparison with zero (an area new this period)
                 part_prev = None
         yield area, part, part_prev
+
+
+def unit_areas(ds: Dataset) -> pd.Series:
+    """The area (片区) of every 两新组织 (NA: none can be told), aligned with ds.units: its Party
+    organization's area; for a unit without one (未建立), its own 所属片区 column when filled,
+    else the area of the units with an organization in the same 所在园区楼宇 when they all share
+    one. The others are in the whole set's report only."""
+    u = ds.units
+    org_area = ds.orgs.drop_duplicates("org_id").set_index("org_id")["area"].astype("string").str.strip()
+    area = pd.Series(org_area.reindex(u["org_id"].to_numpy()).to_numpy(), index=u.index, dtype="string")
+    area = area.replace("", pd.NA)
+    if "area" in u.columns:
+        own = u["area"].astype("string").str.strip().replace("", pd.NA)
+        area = area.fillna(own)
+    if "location" in u.columns and area.isna().any():
+        loc = u["location"].astype("string").str.strip().replace("", pd.NA)
+        known = pd.DataFrame({"loc": loc, "area": area}).dropna().drop_duplicates()
+        single = known.groupby("loc")["area"].agg(["first", "nunique"])
+        single = single.loc[single["nunique"] == 1, "first"]
+        by_loc = pd.Series(single.reindex(loc.fillna("").to_numpy()).to_numpy(), index=u.index, dtype="string")
+        area = area.fillna(by_loc)
+    return area
 
 
 def _auto_progress() -> Progress | None:

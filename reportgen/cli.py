@@ -270,7 +270,7 @@ def build(
     out: Path = typer.Option(Path("out"), "--out", "-o", help="输出文件夹"),
     config: Optional[Path] = typer.Option(None, "--config", help="阈值配置文件（YAML）"),
     strict: bool = typer.Option(False, "--strict", help="有任何错误就不生成报告（退出码 1）"),
-    by: Optional[str] = typer.Option(None, "--by", help="另按片区分别生成报告：--by area"),
+    by: Optional[str] = typer.Option(None, "--by", help="另按片区或组织树分别生成报告：--by area（每个片区一份）、--by level:2（组织树第2层的每个党组织连同下属组织一份，最上层为第1层）、--by 党工委（每个党工委连同下属组织一份；也可写党委、党总支等组织类别）"),
     election_window: Window = typer.Option(Window.period, "--election-window", help="换届统计范围：period 本季度，year 本年度累计"),
 ) -> None:
     """生成报告：report.docx、tables.xlsx、charts/ 和 validation.xlsx。"""

@@ -256,22 +256,75 @@ class Dataset:
         return any(len(getattr(self, k)) for k in self.TABLES)
 
 
-def subset_by_orgs(ds: Dataset, org_ids: pd.Series, label: str) -> Dataset:
+def subset_by_orgs(ds: Dataset, org_ids: pd.Series, label: str, units: Any = None) -> Dataset:
     """The part of ``ds`` that belongs to the organizations ``org_ids`` (a per-area report).
 
-    Members, elections and committees follow their organization. 两新组织 carry no area of their
-    own in SPEC §1.6, so an area's part has none (its report leaves coverage out); the issues and
-    the reconciliation stay those of the whole submission set.
-    """
+    Members, elections and committees follow their organization; 两新组织 follow theirs
+    (units.org_id); ``units`` (a boolean array over ds.units) adds units without one (未建立)
+    that the caller attributed to the part (api.split_by_area).
+
+    The reconciliation, issues and file list are those of the part: a file all
+    of whose counted rows belong to the part keeps its whole reconciliation and all its issues;
+    a file shared with others (one 两新 list for the district) counts only the part's rows and the
+    issues of those rows (its left-out rows cannot be attributed to an organization)."""
     keep = set(org_ids.dropna())
     parts = {}
     for key in ("orgs", "members", "elections", "committee"):
         t = getattr(ds, key)
         parts[key] = t[t["org_id"].isin(keep)].reset_index(drop=True)
-    parts["units"] = ds.units.iloc[0:0]
+    in_part = ds.units["org_id"].isin(keep).to_numpy(dtype=bool).copy()
+    if units is not None:
+        in_part |= np.asarray(units, dtype=bool)
+    parts["units"] = ds.units[in_part].reset_index(drop=True)
     meta = dict(ds.meta, district=label, area=label)
-    return Dataset(period=ds.period, issues=ds.issues, reconciliation=ds.reconciliation,
-                   files=ds.files, meta=meta, **parts)
+    rec, issues, files = _scoped_quality(ds, parts)
+    return Dataset(period=ds.period, issues=issues, reconciliation=rec, files=files, meta=meta, **parts)
+
+
+def _scoped_quality(ds: Dataset, parts: dict[str, pd.DataFrame]):
+    """(reconciliation, issues, files) of the rows in ``parts`` (see subset_by_orgs)."""
+    rec = ds.reconciliation
+    if not len(rec):
+        return rec, ds.issues, ds.files
+    prov = [p[["_file", "_sheet", "_row"]] for p in parts.values() if "_file" in p.columns and len(p)]
+    rows = (pd.concat(prov, ignore_index=True) if prov
+            else pd.DataFrame({"_file": pd.Series(dtype="string"), "_sheet": pd.Series(dtype="string"),
+                               "_row": pd.Series(dtype="Int64")}))
+    rows = rows.astype({"_file": "string", "_sheet": "string"})
+    used = rows.groupby(["_file", "_sheet"], sort=False).size().rename("part_used")
+    file_used = rows.groupby("_file", sort=False).size()
+    all_used = pd.to_numeric(rec["rows_used"], errors="coerce").fillna(0).groupby(rec["file"]).sum()
+    # a file is the part's own when every counted row of it is the part's
+    own = set(f for f, n in file_used.items() if int(all_used.get(f, -1)) == int(n))
+    shared = set(file_used.index) - own
+    f = rec["file"].astype("string")
+    out = rec[f.isin(own).fillna(False).to_numpy(dtype=bool)]
+    sh = rec[f.isin(shared).fillna(False).to_numpy(dtype=bool)]
+    if len(sh):
+        n = sh.merge(used, left_on=["file", "sheet"], right_index=True, how="left")["part_used"]
+        n = n.fillna(0).astype("int64").to_numpy()
+        sh = sh.assign(rows_read=n, rows_used=n, rows_left_out=0, rows_skipped=0)
+        sh = sh[n > 0].astype({c: "Int64" for c in ("rows_read", "rows_used", "rows_left_out", "rows_skipped")})
+        out = pd.concat([out, sh])
+    out = out.reset_index(drop=True)
+    iss = ds.issues
+    if len(iss):
+        isf = iss["file"].astype("string")
+        keep = isf.isin(own).fillna(False).to_numpy(dtype=bool).copy()
+        in_shared = isf.isin(shared).fillna(False).to_numpy(dtype=bool)
+        if in_shared.any():  # only the rows of the shared files are compared
+            mine = rows[rows["_file"].isin(shared).fillna(False).to_numpy(dtype=bool)]
+            key = pd.MultiIndex.from_frame(mine[["_file", "_sheet", "_row"]])
+            sub = iss[in_shared]
+            ikey = pd.MultiIndex.from_arrays([sub["file"].astype("string"), sub["sheet"].astype("string"),
+                                              sub["row"]])
+            keep[np.flatnonzero(in_shared)[ikey.isin(key)]] = True
+        iss = iss[keep].reset_index(drop=True)
+    files = ds.files
+    if len(files) and "file" in files.columns:
+        kept = set(out["file"].astype(str))
+        files = files[files["file"].astype(str).isin(kept).to_numpy(dtype=bool)].reset_index(drop=True)
+    return out, iss, files
 
 
 def _dataset_html(ds: Dataset) -> str:

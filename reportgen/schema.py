@@ -516,6 +516,8 @@ UNITS = Sheet(
                        "所在党组织名称", "党组织名称", "所属党组织编码/名称", "隶属党组织"),
               note="已建立党组织的，填该党组织编码（也可填组织全称或简称）", example="A0301"),
         Field("party_members", "党员人数", "int", aliases=("党员数",), note="本单位党员人数", example="8"),
+        Field("area", "所属片区", aliases=("片区", "所属街道", "所在街道", "街道乡镇", "所在片区", "所属街道乡镇"),
+              note="单位所在的片区或街道（未建立党组织的单位按此归入各片区报告）", example="望湖街道"),
         Field("has_instructor", "选派党建指导员", "enum", enum=YES_NO,
               aliases=("是否选派党建指导员", "党建指导员"), note="是或否", example="是"),
         Field("has_union", "已建工会", "enum", enum=YES_NO, aliases=("是否建立工会", "建立工会"),

@@ -296,7 +296,7 @@ def data_note(b: Builder) -> None:
         "{% if sources.errors %}；校验发现{{ sources.errors }}处错误，能确定归属的行照常纳入统计，填错的项按未填写处理"
         "{% endif %}"
         "{% if sources.warnings %}；另有{{ sources.warnings }}处警告，相关数据已纳入统计，建议核实"
-        "{% endif %}。{% endif %}")
+        "{% endif %}。{% endif %}{% if sources.scope_note %}{{ sources.scope_note }}{% endif %}")
     b.p("统计截止日期为{{ as_of_zh }}。党员年龄按截止日期计算周岁，班子成员年龄按各届选举日期计算；“个百分点”"
         "指两个比例之差{% if has_previous %}，与{{ ref }}的比较以{{ ref }}报送的数据为准{% endif %}。"
         "{% if sources.previous_note %}{{ sources.previous_note }}{% endif %}各项指标的口径见"
@@ -327,7 +327,7 @@ def quarterly() -> Builder:
         "{% if orgs.branches_under_3 %}正式党员不足{{ thresholds.branch_min_full }}名的党支部有"
         "{{ orgs.branches_under_3 }}个。{% endif %}{% if orgs.no_committee_7plus %}正式党员"
         "{{ thresholds.committee_min_full }}名以上但未设支部委员会的党支部有{{ orgs.no_committee_7plus }}个。"
-        "{% endif %}{% endif %}各类别、各领域和各片区党组织的分布见附表。")
+        "{% endif %}{% endif %}各类别、各领域{% if orgs.by_area %}和各片区{% endif %}党组织的分布见附表。")
 
     b.tag("{%p if members.total %}")
     b.h1("{{ sec() }}党员队伍结构")

@@ -311,6 +311,27 @@ def _sources(ind: Any, ctx: dict) -> dict:
     }
 
 
+AREA_TABLES = (("orgs", "by_area"), ("members", "by_area"), ("development", "by_area"),
+               ("elections", "overdue_by_area"), ("committee", "by_area"))
+
+
+def _scope_to_areas(ind: Any, ctx: dict, meta: dict) -> None:
+    """A report of one area (or of an organization's subtree inside one area) compares no areas:
+    the 各片区 tables (and the chart drawn from them) are left out; its 数据说明 says which 两新组织
+    no area report counts (meta scope_note, set by api.split_by_area)."""
+    ctx["sources"]["scope_note"] = str(meta.get("scope_note") or "")
+    ds = getattr(ind, "dataset", None) if ind is not None else None
+    orgs = getattr(ds, "orgs", None)
+    if not isinstance(orgs, pd.DataFrame) or "area" not in orgs.columns:
+        return
+    areas = orgs["area"].astype("string").str.strip().replace("", pd.NA).dropna().nunique()
+    if areas > 1:
+        return
+    for group, key in AREA_TABLES:
+        if group in ctx and isinstance(ctx[group], dict):
+            ctx[group][key] = pd.DataFrame()
+
+
 def default_title(kind: str, district: str, period_zh: str) -> str:
     if kind == "换届工作情况报告":
         return f"{district}基层党组织换届工作情况报告"
@@ -369,6 +390,7 @@ def report_context(source: Any, kind: str = "季度统计分析", narrative: dic
     ctx["judgement"] = _judgement.judge(ctx, raw.get("previous_findings"), cfg)
     ctx["sources"] = _sources(ind, ctx)
     ctx["sources"]["previous_note"] = str(comparison.get("note") or "")
+    _scope_to_areas(ind, ctx, meta)
     ctx["two_new"] = _two_new(ind, cfg) if kind == "两新组织党建调研" else {}
     if not ctx["two_new"]:
         ctx["two_new"] = {g: _group({}, g) for g in TWO_NEW_GROUPS}

@@ -98,6 +98,7 @@ SOURCES = [
     ("sources.rows_read", "读取的数据行数"), ("sources.rows_used", "纳入统计的行数"),
     ("sources.rows_left_out", "因错误未纳入统计的行数"), ("sources.errors", "错误个数"),
     ("sources.warnings", "警告个数"),
+    ("sources.scope_note", "分片区报告的数据说明：未建立党组织、无法确定片区、未计入各片区报告的“两新”组织数（其他报告为空）"),
     ("sources.previous_note", "上期数据的说明：上期数据无可用数据、与本期同期或不是上一季度时的一句话（正常比较时为空）"),
 ]
 
