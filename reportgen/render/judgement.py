@@ -209,9 +209,9 @@ def unit(f: dict) -> str:
     """The counting word of a finding: 次 (elections), 家 (units), else 个."""
     ledger = f.get("ledger")
     cols = set(ledger.columns) if isinstance(ledger, pd.DataFrame) else set()
-    if "选举日期" in cols:
+    if schema.ELECTIONS.header("date") in cols:
         return "次"
-    if CODE not in cols and "单位名称" in cols:
+    if CODE not in cols and schema.UNITS.header("unit_name") in cols:
         return "家"
     return "个"
 
