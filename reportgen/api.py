@@ -411,9 +411,9 @@ def _subtree_heads(orgs: pd.DataFrame, kind: str, arg: Any, max_depth: int = 50)
 def _head_names(orgs: pd.DataFrame, heads: pd.Series) -> dict[str, str]:
     """head org_id -> report name (the organization's name; its code added where names repeat),
     in the order the organizations were submitted."""
-    ids = orgs["org_id"].astype("string").reset_index(drop=True)
-    order = [h for h in dict.fromkeys(heads.dropna().tolist())]
-    first = orgs.drop_duplicates("org_id").set_index(orgs.drop_duplicates("org_id")["org_id"].astype("string"))
+    order = list(dict.fromkeys(heads.dropna().tolist()))
+    first = orgs.drop_duplicates("org_id")
+    first = first.set_index(first["org_id"].astype("string"))
     names = {}
     for h in order:
         name = first["name"].get(h) if h in first.index else None

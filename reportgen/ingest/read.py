@@ -366,7 +366,8 @@ def _recognise(rel: str, name: str, named: schema.Sheet | None, table: pa.Table 
     hidden_cols = set()
     if hidden is not None and len(hidden[1]):
         pos = absolute if absolute is not None else list(range(width))
-        hidden_cols = {c for c in range(width) if c < len(pos) and pos[c] in set(hidden[1].tolist())}
+        hidden_at = set(hidden[1].tolist())
+        hidden_cols = {c for c in range(min(width, len(pos))) if pos[c] in hidden_at}
     chosen = _choose_columns(rel, name, match, hidden_cols, width, result)
     columns: dict[str, pa.Array] = {}
     headers: dict[str, str] = {}

@@ -110,7 +110,7 @@ def ledger_sentence(title: str, c: dict, persistent: int | None = None, ref: str
     text = f"{who}{c['total']}个党组织中，{c['area']}{c['n']}个，占{zh.pct_text(c['share'])}"
     figures: dict[str, Any] = {"top_share": c["share"], "total": c["total"]}
     if persistent is not None:
-        text += f"；其中{persistent}个{ref}{PERSIST_WORDS.get(title, '已存在此问题')}" if persistent else f"；均为本期新出现的"
+        text += f"；其中{persistent}个{ref}{PERSIST_WORDS.get(title, '已存在此问题')}" if persistent else "；均为本期新出现的"
         figures["persistent_share"] = persistent / c["total"] if c["total"] else None
     notes = [s for s in (interpret("persistent", figures, config), interpret("concentrated", figures, config)) if s]
     if notes:
